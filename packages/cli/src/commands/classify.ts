@@ -1,0 +1,93 @@
+import { parseArgs } from 'node:util';
+import { type Category, classifyError } from '@faultline/core';
+import { loadCorpus, replayCase, startReplayEnv } from '@faultline/testkit';
+import { createProgress } from '../progress.ts';
+import { UsageError } from '../usage-error.ts';
+import { formatAccuracyReport, type Scored } from './confusion-matrix.ts';
+
+export const usage = `faultline classify --corpus FILE
+      replays every case of a corpus (JSON lines, format of shared/corpus/README.md) through the real
+      SDKs against local servers, then prints accuracy and a confusion matrix
+  faultline classify --provider P (--status N [--body JSON] [--headers JSON] | --message TEXT) [--model M] [--gateway G]
+      classifies one response (or one error text) and prints the ClassifiedError as JSON`;
+
+function parseJsonArg(flag: string, raw: string | undefined): unknown {
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    // A body need not be JSON: HTML error pages and plain text arrive too.
+    if (flag === '--body') return raw;
+    throw new UsageError(`${flag} must be JSON, e.g. ${flag} '{"retry-after":"20"}'`);
+  }
+}
+
+export async function classifyCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      corpus: { type: 'string' },
+      provider: { type: 'string' },
+      status: { type: 'string' },
+      body: { type: 'string' },
+      headers: { type: 'string' },
+      message: { type: 'string' },
+      model: { type: 'string' },
+      gateway: { type: 'string' },
+      misses: { type: 'boolean', default: true },
+    },
+    allowNegative: true,
+  });
+  if (values.corpus) return classifyCorpus(values.corpus, values.misses ?? true);
+  if (!values.provider)
+    throw new UsageError('--provider is required (e.g. --provider openai), or give --corpus FILE');
+  let input: unknown;
+  if (values.status !== undefined) {
+    const status = Number(values.status);
+    if (!Number.isInteger(status) || status < 100 || status > 599) {
+      throw new UsageError(`--status must be an HTTP status from 100 to 599, got "${values.status}"`);
+    }
+    input = {
+      status,
+      headers: parseJsonArg('--headers', values.headers) ?? {},
+      body: parseJsonArg('--body', values.body) ?? null,
+    };
+  } else if (values.message !== undefined) {
+    input = new Error(values.message);
+  } else {
+    throw new UsageError('give --status N (with --body/--headers) or --message TEXT');
+  }
+  const classified = classifyError(input, {
+    provider: values.provider,
+    model: values.model ?? null,
+    gateway: values.gateway ?? null,
+  });
+  process.stdout.write(`${JSON.stringify(classified, null, 2)}\n`);
+  return 0;
+}
+
+async function classifyCorpus(path: string, showMisses: boolean): Promise<number> {
+  const cases = loadCorpus(path);
+  const env = await startReplayEnv();
+  const results: (Scored & { id: string; reason: string })[] = [];
+  const progress = createProgress('classifying', cases.length);
+  try {
+    for (const c of cases) {
+      const { thrown, context } = await replayCase(c, env);
+      const got: Category = classifyError(thrown, context).category;
+      results.push({ id: c.id, expected: c.expected, got, reason: classifyError(thrown, context).reason });
+      progress.update(results.length);
+    }
+  } finally {
+    progress.finish(results.length);
+    await env.close();
+  }
+  process.stdout.write(`${formatAccuracyReport(results)}\n`);
+  const misses = results.filter((r) => r.expected !== r.got);
+  if (showMisses && misses.length) {
+    process.stdout.write(
+      `\nmisses:\n${misses.map((m) => `  ${m.id}: expected ${m.expected}, got ${m.got} (${m.reason})`).join('\n')}\n`,
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,59 @@
+import { ConfigError, loadDotEnv, RedisUnreachableError } from '@faultline/runtime';
+import { EXIT } from './exit-codes.ts';
+import { UsageError } from './usage-error.ts';
+
+type Command = { usage: string; run: (argv: string[]) => Promise<number> };
+
+// Loaded on demand so that a command starts without loading every other command's dependencies.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  classify: async () => {
+    const m = await import('./commands/classify.ts');
+    return { usage: m.usage, run: m.classifyCommand };
+  },
+  schema: async () => {
+    const m = await import('./commands/schema.ts');
+    return { usage: m.usage, run: m.schemaCommand };
+  },
+};
+
+async function help(): Promise<string> {
+  const usages = await Promise.all(Object.values(COMMANDS).map(async (load) => `  ${(await load()).usage}`));
+  return `usage: pnpm faultline <command> [options]\n\n${usages.join('\n\n')}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(await help());
+    return name ? EXIT.ok : EXIT.config;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`faultline: unknown command "${name}"\n\n${await help()}`);
+    return EXIT.config;
+  }
+  const command = await load();
+  loadDotEnv();
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
+      process.stderr.write(`faultline ${name}: ${error.message}\n\nusage:\n  ${command.usage}\n`);
+      return EXIT.config;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`faultline ${name}: ${error.message}\n`);
+      return EXIT.config;
+    }
+    if (error instanceof RedisUnreachableError) {
+      process.stderr.write(`faultline ${name}: ${error.message}\n`);
+      return EXIT.redisUnreachable;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,4 @@
+export * from './classify/index.ts';
+export * from './contracts/index.ts';
+export * from './redact.ts';
+export * from './taxonomy.ts';

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/** A setting that stops start-up; the message names the variable and what it accepts. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      `invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}\n` +
+        'Fix these in the environment or in .env (see .env.example for every setting and its default).',
+    );
+  }
+}
+
+/** Reads a service's settings from env by its zod schema, whose keys are the variable names. */
+export function loadConfig<S extends z.ZodObject>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.output<S> {
+  // An empty variable means "not set": `FOO=` in .env should fall back to the default.
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? '(settings)'),
+      message: issue.message,
+    })),
+  );
+}
+
+/** Env values are strings: these parse them with messages that say what is accepted. */
+export const envBool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const envInt = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: 'expected a whole number' })
+    .int({ error: 'expected a whole number' })
+    .min(min, { error: `expected a whole number from ${min} to ${max}` })
+    .max(max, { error: `expected a whole number from ${min} to ${max}` });
+
+/** Durations accept `250ms`, `10s`, `5m`, `1h` or plain milliseconds. */
+export const envDuration = z.string().transform((raw, ctx) => {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(raw.trim());
+  if (!m) {
+    ctx.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 10s, 5m or 1h' });
+    return z.NEVER;
+  }
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(m[1]) * unit);
+});
+
+export const envUrl = (schemes: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return schemes.includes(new URL(v).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    { error: `expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}` },
+  );
+
+/** Settings every service shares. */
+export const BaseConfig = z.object({
+  REDIS_URL: envUrl(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w{}:.-]+$/, 'letters, digits and {}:._- only')
+    .default('{faultline}'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type BaseConfig = z.output<typeof BaseConfig>;

@@ -1,0 +1,53 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/** Shown instead of the URL's password wherever a URL is printed. */
+export function displayRedisUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable REDIS_URL)';
+  }
+}
+
+export class RedisUnreachableError extends Error {
+  override readonly name = 'RedisUnreachableError';
+  constructor(
+    readonly url: string,
+    cause: unknown,
+  ) {
+    super(
+      `Redis is unreachable at ${displayRedisUrl(url)} (${(cause as Error)?.message ?? cause}). ` +
+        'Start redis-server or point REDIS_URL at a running Redis.',
+      { cause },
+    );
+  }
+}
+
+/**
+ * A connection for BullMQ workers and our own state. `maxRetriesPerRequest: null` is what BullMQ
+ * requires for blocking connections; reconnects go on forever so a Redis restart loses nothing.
+ */
+export function createRedis(url: string, options: RedisOptions = {}): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, ...options });
+}
+
+/** Fails fast with a clear message when Redis does not answer, instead of hanging in reconnects. */
+export async function assertRedisReachable(url: string, timeoutMs = 3000): Promise<void> {
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (error) {
+    throw new RedisUnreachableError(url, error);
+  } finally {
+    probe.disconnect();
+  }
+}
