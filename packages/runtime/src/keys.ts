@@ -5,7 +5,8 @@
 export function redisKeys(prefix: string) {
   return {
     runSummary: (runId: string) => `${prefix}:run:${runId}`,
-    runLatencies: (runId: string) => `${prefix}:run:${runId}:latency`,
+    /** Which attempts a run summary already counted, so a replayed attempt counts once. */
+    runAttempts: (runId: string) => `${prefix}:run:${runId}:attempts`,
     providerPause: (provider: string) => `${prefix}:pause:${provider}`,
   };
 }

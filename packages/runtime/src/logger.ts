@@ -1,5 +1,5 @@
 import { redactDeep, redactSecrets } from '@faultline/core';
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 
 export type { Logger };
 
@@ -13,6 +13,7 @@ const SECRET_PATHS = [
   '*.token',
   '*.secret',
   'SMTP_PASSWORD',
+  '*.*.password',
   '*.SMTP_PASSWORD',
 ];
 
@@ -20,9 +21,9 @@ const SECRET_PATHS = [
  * JSON logs (pretty when a person watches a terminal), with secrets removed twice: known secret
  * fields by path, and key-shaped strings anywhere (error messages quote keys back at you).
  */
-export function createLogger(service: string, level = 'info'): Logger {
-  const pretty = process.stdout.isTTY && process.env.LOG_FORMAT !== 'json';
-  return pino({
+export function createLogger(service: string, level = 'info', destination?: DestinationStream): Logger {
+  const pretty = !destination && process.stdout.isTTY && process.env.LOG_FORMAT !== 'json';
+  const options: LoggerOptions = {
     name: service,
     level,
     redact: { paths: SECRET_PATHS, censor: '[redacted]' },
@@ -36,5 +37,6 @@ export function createLogger(service: string, level = 'info'): Logger {
       },
     },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

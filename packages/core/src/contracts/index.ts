@@ -1,4 +1,5 @@
 export * from './alert-event.ts';
+export * from './alert-event-from.ts';
 export * from './generation-job.ts';
 export * from './json-schema.ts';
 export * from './validate.ts';

@@ -162,5 +162,7 @@ export async function replayCase(
     else env.sim.script(model, { kind: 'reset' });
     return { thrown: await callWith(sdk, baseURL, model), context };
   }
-  return { thrown: new Error(c.message ?? c.node_code ?? 'Error'), context };
+  // With no message, the body is what the client printed.
+  const text = c.message ?? (c.body !== null && c.body !== undefined ? JSON.stringify(c.body) : null);
+  return { thrown: new Error(text ?? c.node_code ?? 'Error'), context };
 }
