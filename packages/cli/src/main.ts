@@ -10,6 +10,14 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     const m = await import('./commands/classify.ts');
     return { usage: m.usage, run: m.classifyCommand };
   },
+  generate: async () => {
+    const m = await import('./commands/generate.ts');
+    return { usage: m.usage, run: m.generateCommand };
+  },
+  worker: async () => {
+    const m = await import('./commands/worker.ts');
+    return { usage: m.usage, run: m.workerCommand };
+  },
   schema: async () => {
     const m = await import('./commands/schema.ts');
     return { usage: m.usage, run: m.schemaCommand };

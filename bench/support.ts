@@ -1,0 +1,66 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { Queue, Worker } from 'bullmq';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+
+/** The provider simulator in its own process, as a real provider would be: it must not share our event loop. */
+export async function startSimulatorProcess(): Promise<{ url: string; stop(): void; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'packages/testkit/src/provider-simulator/main.ts', '--port', '0', '--no-record'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const url = await new Promise<string>((res, rej) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) res(m[1]!);
+    });
+    child.on('exit', (code) => rej(new Error(`simulator exited with ${code}`)));
+  });
+  return { url, child, stop: () => child.kill('SIGTERM') };
+}
+
+/** Adds `n` jobs in bulk and resolves when `worker` has completed all of them; returns jobs per second. */
+export async function drain(
+  queue: Queue,
+  worker: Worker,
+  n: number,
+  data: (i: number) => unknown,
+): Promise<number> {
+  let done = 0;
+  let failed = 0;
+  const finished = new Promise<void>((res) => {
+    const tick = () => {
+      if (done + failed >= n) res();
+    };
+    worker.on('completed', () => {
+      done++;
+      tick();
+    });
+    worker.on('failed', () => {
+      failed++;
+      tick();
+    });
+  });
+  for (let i = 0; i < n; i += 1000) {
+    await queue.addBulk(
+      Array.from({ length: Math.min(1000, n - i) }, (_, k) => ({ name: 'job', data: data(i + k) })),
+    );
+  }
+  const started = performance.now();
+  worker.run().catch(() => {});
+  await finished;
+  const seconds = (performance.now() - started) / 1000;
+  if (failed) console.warn(`  (${failed} of ${n} jobs failed)`);
+  return n / seconds;
+}
+
+export function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import {
+  GenerationJob,
+  type GenerationResult,
+  parseContract,
+  RUN_FIELDS,
+  type RunSummary,
+  summarizeRun,
+} from '@faultline/core';
+import { createRedis, JOB_NAMES, QUEUES, redisKeys } from '@faultline/runtime';
+import { type Job, type JobsOptions, Queue, QueueEvents } from 'bullmq';
+import type { z } from 'zod';
+
+export type GenerationJobInput = z.input<typeof GenerationJob>;
+
+/**
+ * Classification-aware retries: the worker's `faultline` backoff honours retry-after and fails
+ * billing, authentication, invalid requests and model errors at once, so 5 attempts cost nothing
+ * where a retry cannot help.
+ */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'faultline', delay: 1000 },
+};
+
+export interface GenerationClientOptions {
+  redisUrl: string;
+  prefix?: string;
+}
+
+/** What a producer service needs: enqueue validated jobs, await results, read a run's summary. */
+export function createGenerationClient(opts: GenerationClientOptions) {
+  const prefix = opts.prefix ?? '{faultline}';
+  const redis = createRedis(opts.redisUrl);
+  const keys = redisKeys(prefix);
+  const queue = new Queue(QUEUES.generation, { connection: redis, prefix });
+  let events: { queueEvents: QueueEvents; redis: ReturnType<typeof createRedis> } | undefined;
+
+  return {
+    queue,
+    /** Validates first: a bad job is refused here with a ContractError naming each field. */
+    async enqueueGeneration(job: GenerationJobInput, options: JobsOptions = {}): Promise<Job> {
+      const data = parseContract(GenerationJob, 'GenerationJob', job);
+      return queue.add(JOB_NAMES.generate, data, { ...DEFAULT_JOB_OPTIONS, ...options });
+    },
+
+    /** Enqueues jobs as one run whose summary every worker adds to; returns the run id. */
+    async enqueueRun(
+      jobs: GenerationJobInput[],
+      options: JobsOptions & { runId?: string } = {},
+    ): Promise<string> {
+      const { runId = randomUUID(), ...jobOptions } = options;
+      const data = jobs.map((j, i) => parseContract(GenerationJob, `GenerationJob[${i}]`, { ...j, runId }));
+      // The total goes in first so a reader never sees a finished-looking run before its jobs exist.
+      await redis.hset(keys.runSummary(runId), RUN_FIELDS.total, data.length);
+      for (let i = 0; i < data.length; i += 1000) {
+        await queue.addBulk(
+          data.slice(i, i + 1000).map((d) => ({
+            name: JOB_NAMES.generate,
+            data: d,
+            opts: { ...DEFAULT_JOB_OPTIONS, ...jobOptions },
+          })),
+        );
+      }
+      return runId;
+    },
+
+    /** Resolves with the GenerationResult, or rejects with the job's final failure. */
+    async waitForResult(job: Job, timeoutMs = 120_000): Promise<GenerationResult> {
+      if (!events) {
+        // QueueEvents blocks on its connection, so it gets its own.
+        const eventsRedis = createRedis(opts.redisUrl);
+        events = {
+          queueEvents: new QueueEvents(QUEUES.generation, { connection: eventsRedis, prefix }),
+          redis: eventsRedis,
+        };
+      }
+      await events.queueEvents.waitUntilReady();
+      return job.waitUntilFinished(events.queueEvents, timeoutMs);
+    },
+
+    async runSummary(runId: string): Promise<RunSummary> {
+      return summarizeRun(runId, await redis.hgetall(keys.runSummary(runId)));
+    },
+
+    async close(): Promise<void> {
+      await events?.queueEvents.close();
+      events?.redis.disconnect();
+      await queue.close();
+      redis.disconnect();
+    },
+  };
+}
+export type GenerationClient = ReturnType<typeof createGenerationClient>;

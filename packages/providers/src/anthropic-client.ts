@@ -1,0 +1,42 @@
+import Anthropic from '@anthropic-ai/sdk';
+import {
+  type Completion,
+  type CompletionRequest,
+  DEFAULT_MAX_TOKENS,
+  type ProviderClient,
+} from './completion.ts';
+import type { ProviderSpec } from './provider-spec.ts';
+
+export function anthropicClient(spec: ProviderSpec, apiKey: string, timeoutMs: number): ProviderClient {
+  // maxRetries 0: BullMQ owns retries, so every failed attempt is seen and classified.
+  const sdk = new Anthropic({ apiKey, baseURL: spec.baseURL ?? null, maxRetries: 0, timeout: timeoutMs });
+  return {
+    name: spec.name,
+    gateway: spec.gateway,
+    async complete(req: CompletionRequest, signal?: AbortSignal): Promise<Completion> {
+      // Anthropic takes the system prompt beside the messages, not as a message.
+      const system = req.messages.filter((m) => m.role === 'system').map((m) => m.content);
+      const res = await sdk.messages.create(
+        {
+          model: req.model,
+          max_tokens: req.maxTokens ?? DEFAULT_MAX_TOKENS,
+          messages: req.messages
+            .filter((m) => m.role !== 'system')
+            .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content })),
+          ...(system.length ? { system: system.join('\n\n') } : {}),
+          ...(req.temperature !== undefined ? { temperature: Math.min(req.temperature, 1) } : {}),
+        },
+        signal ? { signal } : undefined,
+      );
+      let text = '';
+      for (const block of res.content ?? []) if (block.type === 'text') text += block.text;
+      return {
+        text,
+        usage: { inputTokens: res.usage?.input_tokens ?? 0, outputTokens: res.usage?.output_tokens ?? 0 },
+      };
+    },
+    async retrieveModel(model: string, signal?: AbortSignal): Promise<void> {
+      await sdk.models.retrieve(model, {}, signal ? { signal } : undefined);
+    },
+  };
+}

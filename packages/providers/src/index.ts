@@ -1,0 +1,3 @@
+export * from './completion.ts';
+export * from './provider-spec.ts';
+export * from './registry.ts';

@@ -1,0 +1,16 @@
+import { BaseConfig, envDuration, envInt } from '@faultline/runtime';
+
+/** The generation worker's settings (provider keys and URLs are read by @faultline/providers). */
+export const GenerationConfig = BaseConfig.extend({
+  GENERATION_CONCURRENCY: envInt(1, 1000).default(50),
+  /** Per provider call; the SDK aborts and the attempt is classified as a network timeout. */
+  GENERATION_TIMEOUT: envDuration.default(60_000),
+  GENERATION_BACKOFF_BASE: envDuration.default(1_000),
+  GENERATION_BACKOFF_MAX: envDuration.default(300_000),
+  /** How long a provider is left alone after a rate limit that named no retry-after. */
+  RATE_LIMIT_PAUSE: envDuration.default(5_000),
+  /** A job whose worker died is taken up again after about this long (BullMQ lock and stall check). */
+  GENERATION_LOCK_DURATION: envDuration.default(30_000),
+  SHUTDOWN_GRACE: envDuration.default(30_000),
+});
+export type GenerationConfig = ReturnType<typeof GenerationConfig.parse>;

@@ -1,0 +1,22 @@
+import {
+  assertRedisReachable,
+  createLogger,
+  displayRedisUrl,
+  loadConfig,
+  runService,
+} from '@faultline/runtime';
+import { GenerationConfig } from './config.ts';
+import { startGenerationWorker } from './worker.ts';
+
+await runService('generation-worker', async () => {
+  const cfg = loadConfig(GenerationConfig);
+  const logger = createLogger('generation-worker', cfg.LOG_LEVEL);
+  await assertRedisReachable(cfg.REDIS_URL);
+  const running = startGenerationWorker(cfg, process.env, logger);
+  await running.worker.waitUntilReady();
+  logger.info(
+    { redis: displayRedisUrl(cfg.REDIS_URL), concurrency: cfg.GENERATION_CONCURRENCY, pid: process.pid },
+    'generation worker ready',
+  );
+  return { logger, close: () => running.close() };
+});

@@ -1,0 +1,148 @@
+import {
+  type AlertEvent,
+  alertEventFrom,
+  type ClassifiedError,
+  ContractError,
+  classifyError,
+  GenerationJob,
+  type GenerationResult,
+  parseContract,
+  TAXONOMY,
+} from '@faultline/core';
+import { type ProviderRegistry, UnknownProviderError } from '@faultline/providers';
+import type { Logger } from '@faultline/runtime';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import type { AlertPublisher } from './alert-publisher.ts';
+import type { ProviderPause } from './provider-pause.ts';
+import type { RunMetrics } from './run-metrics.ts';
+
+export interface ProcessorDeps {
+  providers: ProviderRegistry;
+  alerts: AlertPublisher;
+  metrics: RunMetrics;
+  pauses: ProviderPause;
+  logger: Logger;
+  rateLimitPauseMs: number;
+}
+
+/** Thrown for a retryable failure; the worker's backoff strategy reads `retryAfterMs`. */
+export class RetryableGenerationError extends Error {
+  override readonly name = 'RetryableGenerationError';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null,
+  ) {
+    super(message);
+  }
+}
+
+const str = (v: unknown, fallback: string) => (typeof v === 'string' && v ? v : fallback);
+
+/** A payload that is not a GenerationJob is a bad request by its producer: no provider was called. */
+function invalidJob(error: ContractError, data: Record<string, unknown>): ClassifiedError {
+  const provider = str(data?.provider, 'unknown');
+  return {
+    ...classifyError(error, { provider, model: str(data?.model, '') || null }),
+    category: 'invalid_request',
+    severity: TAXONOMY.invalid_request.severity,
+    isRetryable: false,
+    reason: 'invalid_job_payload',
+    originalError: error.name,
+    message: error.message,
+    recommendedActions: [
+      'Fix the producer: the job does not match the GenerationJob schema (faultline schema generation-job)',
+      ...TAXONOMY.invalid_request.actions(provider),
+    ],
+  };
+}
+
+export function generationProcessor(deps: ProcessorDeps) {
+  const { providers, alerts, metrics, pauses, logger } = deps;
+
+  async function fail(job: Job, classified: ClassifiedError, runId: string | undefined): Promise<never> {
+    const attempt = job.attemptsMade + 1;
+    const final = !classified.isRetryable || attempt >= (job.opts.attempts ?? 1);
+    const event: AlertEvent = alertEventFrom(classified, {
+      // One event per attempt: the id makes a replayed attempt (worker died after publishing) add nothing.
+      id: `gen-${job.id}-${attempt}`,
+      source: 'generation',
+      operation: 'chat.completion',
+      occurredAt: new Date(),
+    });
+    await Promise.all([
+      alerts.publish(event),
+      runId
+        ? metrics.record(runId, `${job.id}:${attempt}`, {
+            kind: 'failed',
+            category: classified.category,
+            severity: classified.severity,
+            final,
+          })
+        : null,
+      classified.category === 'rate_limit'
+        ? pauses.pause(classified.provider, classified.retryAfterMs ?? deps.rateLimitPauseMs)
+        : null,
+    ]);
+    logger.warn(
+      { jobId: job.id, attempt, category: classified.category, reason: classified.reason, final },
+      classified.message,
+    );
+    if (!classified.isRetryable)
+      throw new UnrecoverableError(`${classified.category}: ${classified.message}`);
+    throw new RetryableGenerationError(
+      `${classified.category}: ${classified.message}`,
+      classified.retryAfterMs,
+    );
+  }
+
+  return async function processGeneration(job: Job, token?: string): Promise<GenerationResult> {
+    const raw = job.data as Record<string, unknown>;
+    let data: GenerationJob;
+    try {
+      data = parseContract(GenerationJob, 'GenerationJob', raw);
+    } catch (error) {
+      if (error instanceof ContractError)
+        return fail(job, invalidJob(error, raw), str(raw?.runId, '') || undefined);
+      throw error;
+    }
+
+    let gateway: string | null = null;
+    try {
+      gateway = providers.spec(data.provider).gateway;
+    } catch (error) {
+      if (!(error instanceof UnknownProviderError)) throw error;
+      return fail(
+        job,
+        {
+          ...invalidJob(
+            new ContractError('GenerationJob', [{ path: 'provider', message: error.message }]),
+            raw,
+          ),
+          reason: 'unknown_provider',
+        },
+        data.runId,
+      );
+    }
+
+    // A provider that rate-limited us is left alone: the job waits without spending an attempt.
+    const pausedMs = await pauses.remainingMs(data.provider);
+    if (pausedMs > 0 && token) {
+      await job.moveToDelayed(Date.now() + pausedMs + Math.round(Math.random() * 250), token);
+      throw new DelayedError();
+    }
+
+    const started = performance.now();
+    try {
+      const completion = await providers.client(data.provider).complete(data);
+      const latencyMs = Math.round((performance.now() - started) * 100) / 100;
+      if (data.runId) await metrics.record(data.runId, `${job.id}:done`, { kind: 'succeeded', latencyMs });
+      return { ...completion, latencyMs, provider: data.provider, model: data.model };
+    } catch (error) {
+      return fail(
+        job,
+        classifyError(error, { provider: data.provider, model: data.model, gateway }),
+        data.runId,
+      );
+    }
+  };
+}
