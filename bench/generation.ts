@@ -12,6 +12,10 @@ import { pino } from 'pino';
 import { drain, fmt, startSimulatorProcess } from './support.ts';
 
 const N = Number(process.argv[2] ?? 20_000);
+const cpuPerJob = (since: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(since);
+  return Math.round((used.user + used.system) / N);
+};
 const CONCURRENCY = 50;
 const redis = await startTestRedis();
 const sim = await startSimulatorProcess();
@@ -26,10 +30,14 @@ const raw = new Worker('raw', async () => null, {
   concurrency: CONCURRENCY,
   autorun: false,
 });
+let cpu = process.cpuUsage();
 const rawRate = await drain(rawQueue, raw, N, (i) => ({ i }));
+const rawCpu = cpuPerJob(cpu);
 await raw.close();
 await rawQueue.close();
-console.log(`  raw BullMQ no-op worker: ${fmt(rawRate)} jobs/s`);
+console.log(
+  `  raw BullMQ no-op worker: ${fmt(rawRate)} jobs/s, ${rawCpu} µs CPU per job in the worker process`,
+);
 
 const env = {
   REDIS_URL: redis.url,
@@ -43,12 +51,15 @@ const gen = startGenerationWorker(loadConfig(GenerationConfig, env), env, pino({
   autorun: false,
 });
 const genQueue = new Queue('generation', { connection, prefix: '{bench}' });
+cpu = process.cpuUsage();
 const genRate = await drain(genQueue, gen.worker, N, (i) => ({
   provider: 'openai',
   model: 'bench',
   messages: [{ role: 'user', content: `hello ${i}` }],
 }));
-console.log(`  generation worker:       ${fmt(genRate)} jobs/s`);
+console.log(
+  `  generation worker:       ${fmt(genRate)} jobs/s, ${cpuPerJob(cpu)} µs CPU per job in the worker process`,
+);
 console.log(`  ratio: ${(genRate / rawRate).toFixed(2)} of raw (target >= 0.40)`);
 console.log(`  memory: rss ${fmt(process.memoryUsage().rss / 1048576)} MiB`);
 

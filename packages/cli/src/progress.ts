@@ -13,7 +13,7 @@ export function createProgress(label: string, total: number) {
   return {
     update(done: number, extra = '') {
       const now = Date.now();
-      if (done < total && now - lastPrint < (tty ? 100 : 2000)) return;
+      if (done >= total || now - lastPrint < (tty ? 100 : 2000)) return;
       lastPrint = now;
       draw(done, extra);
     },

@@ -5,11 +5,18 @@ import {
   DEFAULT_MAX_TOKENS,
   type ProviderClient,
 } from './completion.ts';
+import { lightFetch } from './light-fetch.ts';
 import type { ProviderSpec } from './provider-spec.ts';
 
 export function anthropicClient(spec: ProviderSpec, apiKey: string, timeoutMs: number): ProviderClient {
   // maxRetries 0: BullMQ owns retries, so every failed attempt is seen and classified.
-  const sdk = new Anthropic({ apiKey, baseURL: spec.baseURL ?? null, maxRetries: 0, timeout: timeoutMs });
+  const sdk = new Anthropic({
+    apiKey,
+    baseURL: spec.baseURL ?? null,
+    maxRetries: 0,
+    timeout: timeoutMs,
+    fetch: lightFetch,
+  });
   return {
     name: spec.name,
     gateway: spec.gateway,

@@ -1,10 +1,17 @@
 import OpenAI from 'openai';
 import type { Completion, CompletionRequest, ProviderClient } from './completion.ts';
+import { lightFetch } from './light-fetch.ts';
 import type { ProviderSpec } from './provider-spec.ts';
 
 export function openaiClient(spec: ProviderSpec, apiKey: string, timeoutMs: number): ProviderClient {
   // maxRetries 0: BullMQ owns retries, so every failed attempt is seen and classified.
-  const sdk = new OpenAI({ apiKey, baseURL: spec.baseURL ?? null, maxRetries: 0, timeout: timeoutMs });
+  const sdk = new OpenAI({
+    apiKey,
+    baseURL: spec.baseURL ?? null,
+    maxRetries: 0,
+    timeout: timeoutMs,
+    fetch: lightFetch,
+  });
   return {
     name: spec.name,
     gateway: spec.gateway,

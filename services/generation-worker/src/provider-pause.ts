@@ -10,16 +10,31 @@ local left = redis.call('PTTL', KEYS[1])
 if left < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], 1, 'PX', ARGV[1]) end
 return 1`;
 
+/**
+ * How stale a process's view of another process's pause may be. Reading Redis for every job cost a
+ * round trip per job; a pause set elsewhere is seen within this long instead.
+ */
+const REFRESH_MS = 100;
+
 export function providerPause(redis: Redis, keys: RedisKeys) {
+  const known = new Map<string, { until: number; checkedAt: number }>();
   redis.defineCommand('faultlineExtendPause', { numberOfKeys: 1, lua: EXTEND });
   const extend = (redis as unknown as { faultlineExtendPause: (key: string, ms: number) => Promise<number> })
     .faultlineExtendPause;
   return {
     async remainingMs(provider: string): Promise<number> {
-      return Math.max(0, await redis.pttl(keys.providerPause(provider)));
+      const now = Date.now();
+      const seen = known.get(provider);
+      if (seen && now - seen.checkedAt < REFRESH_MS) return Math.max(0, seen.until - now);
+      const left = Math.max(0, await redis.pttl(keys.providerPause(provider)));
+      known.set(provider, { until: now + left, checkedAt: now });
+      return left;
     },
     async pause(provider: string, ms: number): Promise<void> {
-      await extend.call(redis, keys.providerPause(provider), Math.max(1, Math.round(ms)));
+      const wait = Math.max(1, Math.round(ms));
+      await extend.call(redis, keys.providerPause(provider), wait);
+      const now = Date.now();
+      known.set(provider, { until: Math.max(known.get(provider)?.until ?? 0, now + wait), checkedAt: now });
     },
   };
 }

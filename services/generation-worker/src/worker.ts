@@ -30,8 +30,10 @@ export function startGenerationWorker(
     logger,
     rateLimitPauseMs: cfg.RATE_LIMIT_PAUSE,
   });
+  // BullMQ leaves a connection it was handed open on close(), so we keep it to close it ourselves.
+  const workerRedis = createRedis(cfg.REDIS_URL);
   const worker = new Worker(QUEUES.generation, processor, {
-    connection: createRedis(cfg.REDIS_URL),
+    connection: workerRedis,
     prefix: cfg.QUEUE_PREFIX,
     // Stored on every job it processes, so an operator can tell which process ran it.
     name: `generation@${hostname()}:${process.pid}`,
@@ -67,6 +69,7 @@ export function startGenerationWorker(
       clearTimeout(timer);
       await alerts.close();
       redis.disconnect();
+      workerRedis.disconnect();
     },
   };
 }

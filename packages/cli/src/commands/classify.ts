@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type Category, classifyError } from '@faultline/core';
+import { classifyError } from '@faultline/core';
 import { loadCorpus, replayCase, startReplayEnv } from '@faultline/testkit';
 import { createProgress } from '../progress.ts';
 import { UsageError } from '../usage-error.ts';
@@ -74,8 +74,8 @@ async function classifyCorpus(path: string, showMisses: boolean): Promise<number
   try {
     for (const c of cases) {
       const { thrown, context } = await replayCase(c, env);
-      const got: Category = classifyError(thrown, context).category;
-      results.push({ id: c.id, expected: c.expected, got, reason: classifyError(thrown, context).reason });
+      const { category, reason } = classifyError(thrown, context);
+      results.push({ id: c.id, expected: c.expected, got: category, reason });
       progress.update(results.length);
     }
   } finally {
