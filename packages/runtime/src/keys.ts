@@ -8,6 +8,14 @@ export function redisKeys(prefix: string) {
     /** Which attempts a run summary already counted, so a replayed attempt counts once. */
     runAttempts: (runId: string) => `${prefix}:run:${runId}:attempts`,
     providerPause: (provider: string) => `${prefix}:pause:${provider}`,
+    alertGroup: (fingerprint: string) => `${prefix}:alert-group:${fingerprint}`,
+    /** Groups by last activity, for `faultline alerts list`. */
+    alertGroupIndex: () => `${prefix}:alert-groups`,
+    rateLimitWindow: (provider: string, bucket: number) => `${prefix}:rl:${provider}:${bucket}`,
+    inhibit: (provider: string) => `${prefix}:inhibit:${provider}`,
+    channelCap: (channel: string, hour: number) => `${prefix}:cap:${channel}:${hour}`,
+    channelHeld: (channel: string, hour: number) => `${prefix}:held:${channel}:${hour}`,
+    delivered: (deliveryId: string) => `${prefix}:delivered:${deliveryId}`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -3,6 +3,8 @@ export const QUEUES = {
   generation: 'generation',
   alerts: 'alerts',
   alertDeliveries: 'alert-deliveries',
+  /** The alerter's own timers: group-wait flushes, repeat notifications, quiet-period resolution. */
+  alertGroups: 'alert-groups',
   healthProbes: 'health-probes',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -10,5 +12,9 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const JOB_NAMES = {
   generate: 'generate',
   alert: 'alert',
+  flush: 'flush',
+  quietCheck: 'quiet-check',
+  capSummary: 'cap-summary',
+  deliver: 'deliver',
   probe: 'probe',
 } as const;

@@ -1,0 +1,105 @@
+import { hostname } from 'node:os';
+import type { Channel } from '@faultline/core';
+import { createRedis, type Logger, QUEUES, redisKeys } from '@faultline/runtime';
+import { Queue, Worker } from 'bullmq';
+import { channelCap } from './channel-cap.ts';
+import { enabledChannels } from './channels/index.ts';
+import type { AlerterConfig } from './config.ts';
+import { deliveryProcessor } from './delivery-processor.ts';
+import { dispatcher } from './dispatch.ts';
+import { groupStore } from './group-store.ts';
+import { incidentFacts } from './incident-facts.ts';
+import { eventProcessor } from './processor.ts';
+import { groupTimers } from './timers.ts';
+
+const GROUP_TTL_MS = 7 * 86_400_000;
+
+/** Builds the alerter's three workers (events, group timers, deliveries) and their adapters. */
+export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun?: boolean } = {}) {
+  const redis = createRedis(cfg.REDIS_URL);
+  const keys = redisKeys(cfg.QUEUE_PREFIX);
+  const prefix = cfg.QUEUE_PREFIX;
+  const channels = enabledChannels(cfg);
+  const timersQueue = new Queue(QUEUES.alertGroups, { connection: redis, prefix });
+  const deliveriesQueue = new Queue(QUEUES.alertDeliveries, { connection: redis, prefix });
+  const groups = groupStore(redis, keys, GROUP_TTL_MS);
+  const incidents = incidentFacts(redis, keys, {
+    rateLimitWindowMs: cfg.RATE_LIMIT_ALERT_WINDOW,
+    rateLimitThreshold: cfg.RATE_LIMIT_ALERT_THRESHOLD,
+    incidentTtlMs: cfg.ALERT_RESOLVE_AFTER,
+  });
+  const cap = channelCap(redis, keys, cfg.ALERT_MAX_PER_HOUR);
+  const dispatch = dispatcher({
+    deliveries: deliveriesQueue,
+    timers: timersQueue,
+    cap,
+    channels: [...channels.keys()] as Channel[],
+    attempts: cfg.DELIVERY_ATTEMPTS,
+    backoffMs: cfg.DELIVERY_BACKOFF,
+    subjectPrefix: cfg.ALERT_SUBJECT_PREFIX,
+  });
+  const timers = groupTimers({
+    groups,
+    incidents,
+    dispatcher: dispatch,
+    cap,
+    timers: timersQueue,
+    logger,
+    resolveAfterMs: cfg.ALERT_RESOLVE_AFTER,
+  });
+
+  const connections = [redis];
+  const workerOptions = (concurrency: number) => {
+    // BullMQ leaves a connection it was handed open on close(): each worker gets its own to close.
+    const connection = createRedis(cfg.REDIS_URL);
+    connections.push(connection);
+    return {
+      connection,
+      prefix,
+      concurrency,
+      autorun: opts.autorun ?? true,
+      name: `alerter@${hostname()}:${process.pid}`,
+      removeOnComplete: { age: 3600, count: 10_000 },
+    };
+  };
+  const workers = [
+    new Worker(
+      QUEUES.alerts,
+      eventProcessor({
+        groups,
+        incidents,
+        timers: timersQueue,
+        groupTimers: timers,
+        logger,
+        groupBy: cfg.ALERT_GROUP_BY,
+        groupWaitMs: cfg.ALERT_GROUP_WAIT,
+        repeatIntervalMs: cfg.ALERT_REPEAT_INTERVAL,
+      }),
+      workerOptions(cfg.ALERTER_CONCURRENCY),
+    ),
+    new Worker(QUEUES.alertGroups, (job) => timers.process(job), workerOptions(20)),
+    new Worker(
+      QUEUES.alertDeliveries,
+      deliveryProcessor({ channels, redis, keys, logger }),
+      workerOptions(20),
+    ),
+  ];
+  for (const w of workers)
+    w.on('error', (error) => logger.error({ err: error, queue: w.name }, 'alerter worker error'));
+
+  return {
+    workers,
+    channels: [...channels.keys()],
+    groups,
+    async close(): Promise<void> {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([
+        timersQueue.close(),
+        deliveriesQueue.close(),
+        ...[...channels.values()].map((c) => c.close()),
+      ]);
+      for (const c of connections) c.disconnect();
+    },
+  };
+}
+export type RunningAlerter = ReturnType<typeof startAlerter>;

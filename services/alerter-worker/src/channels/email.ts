@@ -1,0 +1,58 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { alertHtml, alertSubject, alertText, headerSafe, type Notification } from '@faultline/core';
+import nodemailer from 'nodemailer';
+import type { AlerterConfig } from '../config.ts';
+import type { AlertChannel } from './channel.ts';
+
+function message(cfg: AlerterConfig, n: Notification) {
+  return {
+    from: cfg.ALERT_FROM_EMAIL,
+    to: cfg.ALERT_TO_EMAILS.join(', '),
+    subject: alertSubject(n, cfg.ALERT_SUBJECT_PREFIX),
+    text: alertText(n),
+    html: alertHtml(n),
+    // Threads a group's mails together in mail clients.
+    headers: { 'X-Faultline-Group': headerSafe(n.fingerprint), 'X-Faultline-Notification': headerSafe(n.id) },
+    messageId: `<${n.id}@faultline>`,
+  };
+}
+
+/** SMTP when SMTP_HOST is set; otherwise a local mailbox of .eml files, so a fresh install shows what it would send. */
+export function emailChannel(cfg: AlerterConfig): AlertChannel {
+  if (!cfg.SMTP_HOST) {
+    const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+    mkdirSync(cfg.MAILBOX_DIR, { recursive: true });
+    return {
+      name: 'email',
+      async deliver(n) {
+        const info = await transport.sendMail(message(cfg, n));
+        // The file name is the notification id: a retried delivery overwrites, never duplicates.
+        writeFileSync(join(cfg.MAILBOX_DIR, `${n.id}.eml`), info.message as Buffer);
+      },
+      async close() {},
+    };
+  }
+  const transport = nodemailer.createTransport({
+    host: cfg.SMTP_HOST,
+    port: cfg.SMTP_PORT,
+    secure: cfg.SMTP_SECURE,
+    ...(cfg.SMTP_USERNAME ? { auth: { user: cfg.SMTP_USERNAME, pass: cfg.SMTP_PASSWORD } } : {}),
+    pool: true,
+    maxConnections: 4,
+    connectionTimeout: cfg.DELIVERY_TIMEOUT,
+    greetingTimeout: cfg.DELIVERY_TIMEOUT,
+    socketTimeout: cfg.DELIVERY_TIMEOUT,
+    // A local test server or relay rarely has a certificate for its name.
+    tls: { rejectUnauthorized: false },
+  });
+  return {
+    name: 'email',
+    async deliver(n) {
+      await transport.sendMail(message(cfg, n));
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { createHmac } from 'node:crypto';
+import { alertSubject, alertText, type Notification } from '@faultline/core';
+import { request } from 'undici';
+import type { AlerterConfig } from '../config.ts';
+import type { AlertChannel } from './channel.ts';
+
+/** `X-Faultline-Signature: sha256=<hex>` over `<timestamp>.<body>`, so a receiver can check origin and freshness. */
+export function signature(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<void> {
+  const res = await request(url, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  await res.body.dump();
+  if (res.statusCode < 200 || res.statusCode >= 300) {
+    // The URL may carry a token (Slack's does): name only its host.
+    throw new Error(`webhook ${new URL(url).host} answered HTTP ${res.statusCode}`);
+  }
+}
+
+export function webhookChannel(cfg: AlerterConfig): AlertChannel {
+  return {
+    name: 'webhook',
+    async deliver(n) {
+      const body = JSON.stringify({
+        kind: n.kind,
+        id: n.id,
+        fingerprint: n.fingerprint,
+        occurrences: n.occurrences,
+        suppressed: n.suppressed,
+        firstSeen: n.firstSeen,
+        lastSeen: n.lastSeen,
+        ...(n.durationMs !== undefined ? { durationMs: n.durationMs } : {}),
+        ...(n.heldBack ? { heldBack: n.heldBack } : {}),
+        event: n.event,
+      });
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const headers: Record<string, string> = {
+        'x-faultline-timestamp': timestamp,
+        'x-faultline-notification': n.id,
+      };
+      if (cfg.WEBHOOK_SECRET)
+        headers['x-faultline-signature'] = signature(cfg.WEBHOOK_SECRET, timestamp, body);
+      await Promise.all(cfg.WEBHOOK_URLS.map((url) => post(url, body, headers, cfg.DELIVERY_TIMEOUT)));
+    },
+    async close() {},
+  };
+}
+
+export function slackChannel(cfg: AlerterConfig): AlertChannel {
+  const url = cfg.SLACK_WEBHOOK_URL!;
+  return {
+    name: 'slack',
+    async deliver(n) {
+      const text = `*${alertSubject(n, cfg.ALERT_SUBJECT_PREFIX)}*\n\`\`\`${alertText(n)}\`\`\``;
+      await post(url, JSON.stringify({ text }), {}, cfg.DELIVERY_TIMEOUT);
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,89 @@
+import { DEFAULT_GROUP_BY, GROUP_KEYS, type GroupKey } from '@faultline/core';
+import { BaseConfig, envBool, envDuration, envInt } from '@faultline/runtime';
+import { z } from 'zod';
+
+const emailList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.email({ error: 'expected comma-separated e-mail addresses' }))
+      .min(1, 'name at least one address'),
+  );
+
+const urlList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.url({ error: 'expected comma-separated http(s) URLs' })));
+
+const groupBy = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.enum(GROUP_KEYS, { error: `expected a comma-separated list of ${GROUP_KEYS.join(', ')}` }))
+      .min(1),
+  );
+
+export const AlerterConfig = BaseConfig.extend({
+  ALERTER_CONCURRENCY: envInt(1, 1000).default(50),
+  ALERT_GROUP_BY: groupBy.default([...DEFAULT_GROUP_BY] as GroupKey[]),
+  ALERT_GROUP_WAIT: envDuration.default(10_000),
+  ALERT_REPEAT_INTERVAL: envDuration.default(3_600_000),
+  ALERT_RESOLVE_AFTER: envDuration.default(1_800_000),
+  ALERT_MAX_PER_HOUR: envInt(1).default(60),
+  RATE_LIMIT_ALERT_THRESHOLD: envInt(1).default(20),
+  RATE_LIMIT_ALERT_WINDOW: envDuration.default(300_000),
+  DELIVERY_ATTEMPTS: envInt(1, 100).default(10),
+  DELIVERY_BACKOFF: envDuration.default(2_000),
+  ALERT_SUBJECT_PREFIX: z.string().default('🚨 Faultline Alert'),
+
+  ENABLE_EMAIL_ALERTS: envBool.default(true),
+  SMTP_HOST: z.string().optional(),
+  SMTP_PORT: envInt(1, 65535).default(587),
+  SMTP_SECURE: envBool.default(false),
+  SMTP_USERNAME: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  ALERT_FROM_EMAIL: z.email({ error: 'expected an e-mail address' }).default('faultline@localhost'),
+  ALERT_TO_EMAILS: emailList.default(['oncall@localhost']),
+  MAILBOX_DIR: z.string().default('./logs/mail'),
+
+  ENABLE_FILE_ALERTS: envBool.default(true),
+  ALERT_FILE_PATH: z.string().default('./logs/alerts.log'),
+  ALERT_FILE_MAX_BYTES: envInt(1024).default(10 * 1024 * 1024),
+  ALERT_FILE_KEEP: envInt(1, 100).default(5),
+
+  SENTRY_ENABLED: envBool.default(false),
+  SENTRY_DSN: z.url({ error: 'expected a Sentry DSN such as https://key@o0.ingest.sentry.io/1' }).optional(),
+  SENTRY_ENVIRONMENT: z.string().default('production'),
+  SENTRY_TRACES_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
+
+  WEBHOOK_URLS: urlList.default([]),
+  WEBHOOK_SECRET: z.string().optional(),
+  SLACK_WEBHOOK_URL: z.url({ error: 'expected the Slack incoming-webhook URL' }).optional(),
+  /** How long one delivery may take before it counts as failed and is retried. */
+  DELIVERY_TIMEOUT: envDuration.default(10_000),
+}).superRefine((cfg, ctx) => {
+  if (cfg.SENTRY_ENABLED && !cfg.SENTRY_DSN) {
+    ctx.addIssue({ code: 'custom', path: ['SENTRY_DSN'], message: 'required when SENTRY_ENABLED=true' });
+  }
+  if (cfg.SMTP_USERNAME && !cfg.SMTP_PASSWORD) {
+    ctx.addIssue({ code: 'custom', path: ['SMTP_PASSWORD'], message: 'required when SMTP_USERNAME is set' });
+  }
+});
+export type AlerterConfig = z.output<typeof AlerterConfig>;

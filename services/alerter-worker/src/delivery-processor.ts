@@ -1,0 +1,42 @@
+import type { Channel } from '@faultline/core';
+import type { Logger, RedisKeys } from '@faultline/runtime';
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { AlertChannel } from './channels/index.ts';
+import type { DeliveryJob } from './dispatch.ts';
+
+/**
+ * Sends one (notification, channel). A failure throws, and BullMQ retries with backoff from Redis.
+ * The `delivered` mark is set right after a channel accepted, so a retry after a crash in between
+ * is the only way to send twice, and a replayed job that finds the mark sends nothing.
+ */
+export function deliveryProcessor(deps: {
+  channels: Map<Channel, AlertChannel>;
+  redis: Redis;
+  keys: RedisKeys;
+  logger: Logger;
+}) {
+  return async function deliver(job: Job): Promise<string> {
+    const { channel, notification } = job.data as DeliveryJob;
+    const deliveryId = `${notification.id}-${channel}`;
+    const target = deps.channels.get(channel);
+    if (!target) throw new Error(`channel ${channel} is not enabled in this alerter's configuration`);
+    if (await deps.redis.exists(deps.keys.delivered(deliveryId))) return 'already delivered';
+    try {
+      await target.deliver(notification);
+    } catch (error) {
+      deps.logger.warn(
+        {
+          channel,
+          notification: notification.id,
+          attempt: job.attemptsMade + 1,
+          err: (error as Error).message,
+        },
+        'delivery failed',
+      );
+      throw error;
+    }
+    await deps.redis.set(deps.keys.delivered(deliveryId), '1', 'EX', 7 * 86_400);
+    return 'delivered';
+  };
+}

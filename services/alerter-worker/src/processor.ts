@@ -1,0 +1,80 @@
+import {
+  AlertEvent,
+  ContractError,
+  fingerprintOf,
+  type GroupKey,
+  parseContract,
+  redactDeep,
+} from '@faultline/core';
+import { JOB_NAMES, type Logger } from '@faultline/runtime';
+import { type Job, type Queue, UnrecoverableError } from 'bullmq';
+import type { GroupStore } from './group-store.ts';
+import type { IncidentFacts } from './incident-facts.ts';
+import type { GroupTimers } from './timers.ts';
+
+export interface EventProcessorDeps {
+  groups: GroupStore;
+  incidents: IncidentFacts;
+  timers: Queue;
+  groupTimers: GroupTimers;
+  logger: Logger;
+  groupBy: GroupKey[];
+  groupWaitMs: number;
+  repeatIntervalMs: number;
+}
+
+/**
+ * An AlertEvent arrives: validate it, count it into its group atomically, and set the group's
+ * timer when it is new (notify after ALERT_GROUP_WAIT) or due a repeat. Nothing is sent from here.
+ */
+export function eventProcessor(deps: EventProcessorDeps) {
+  return async function processAlertEvent(job: Job): Promise<string> {
+    let event: AlertEvent;
+    try {
+      // Producers in other languages may not redact: nothing unredacted goes further than this.
+      event = parseContract(AlertEvent, 'AlertEvent', redactDeep(job.data));
+    } catch (error) {
+      if (error instanceof ContractError) {
+        deps.logger.error({ jobId: job.id, issues: error.issues }, 'malformed alert event rejected');
+        throw new UnrecoverableError(error.message);
+      }
+      throw error;
+    }
+    const now = Date.now();
+    const fp = fingerprintOf(event, deps.groupBy);
+    if (event.state === 'resolved') {
+      await deps.groupTimers.resolveNow(fp, now);
+      return 'resolved';
+    }
+    const [recorded] = await Promise.all([
+      deps.groups.record(fp, event, now, deps.repeatIntervalMs),
+      deps.incidents.note(event, fp, now),
+    ]);
+    if (recorded.outcome === 'new') {
+      await deps.timers.add(
+        JOB_NAMES.flush,
+        { fingerprint: fp, gen: recorded.gen },
+        {
+          jobId: `flush-${fp}-${recorded.gen}`,
+          // A test alert goes straight through; everything else waits to gather its group.
+          delay: event.source === 'test' ? 0 : deps.groupWaitMs,
+          removeOnComplete: { age: 86_400 },
+          attempts: 10,
+          backoff: { type: 'exponential', delay: 500 },
+        },
+      );
+    } else if (recorded.outcome === 'repeat') {
+      await deps.timers.add(
+        JOB_NAMES.flush,
+        { fingerprint: fp, gen: recorded.gen },
+        {
+          jobId: `flush-${fp}-${recorded.gen}-${recorded.lastNotifiedAt}`,
+          removeOnComplete: { age: 86_400 },
+          attempts: 10,
+          backoff: { type: 'exponential', delay: 500 },
+        },
+      );
+    }
+    return recorded.outcome;
+  };
+}
