@@ -4,3 +4,4 @@ export * from './redact.ts';
 export * from './retry-delay.ts';
 export * from './run-summary.ts';
 export * from './taxonomy.ts';
+export * from './alerting/index.ts';
