@@ -18,6 +18,14 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     const m = await import('./commands/worker.ts');
     return { usage: m.usage, run: m.workerCommand };
   },
+  'test-alert': async () => {
+    const m = await import('./commands/test-alert.ts');
+    return { usage: m.usage, run: m.testAlertCommand };
+  },
+  alerts: async () => {
+    const m = await import('./commands/alerts.ts');
+    return { usage: m.usage, run: m.alertsCommand };
+  },
   schema: async () => {
     const m = await import('./commands/schema.ts');
     return { usage: m.usage, run: m.schemaCommand };

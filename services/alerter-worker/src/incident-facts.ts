@@ -14,7 +14,7 @@ export function incidentFacts(
   const bucketOf = (now: number) => Math.floor(now / cfg.rateLimitWindowMs);
   return {
     /** Called for every event; costs nothing for categories that need no counting. */
-    note(event: AlertEvent, fingerprint: string, now: number): Promise<unknown> | null {
+    note(event: AlertEvent, now: number): Promise<unknown> | null {
       if (event.state === 'resolved') return null;
       if (event.category === 'rate_limit') {
         const key = keys.rateLimitWindow(event.provider, bucketOf(now));

@@ -48,16 +48,24 @@ export function eventProcessor(deps: EventProcessorDeps) {
     }
     const [recorded] = await Promise.all([
       deps.groups.record(fp, event, now, deps.repeatIntervalMs),
-      deps.incidents.note(event, fp, now),
+      deps.incidents.note(event, now),
     ]);
-    if (recorded.outcome === 'new') {
+    // A replayed job (its worker died after counting the event) re-arms the group's timer: its id is
+    // the group's, so BullMQ adds nothing when the first run did set it.
+    const replay = (job.attemptsStarted ?? 1) > 1 || job.attemptsMade > 0;
+    if (recorded.outcome === 'new' || (replay && recorded.outcome === 'counted')) {
+      // A test alert goes straight through; everything else waits to gather its group.
+      const delay = event.source === 'test' ? 0 : deps.groupWaitMs;
+      if (delay === 0) {
+        await deps.groupTimers.flush(fp, recorded.gen);
+        return 'notified';
+      }
       await deps.timers.add(
         JOB_NAMES.flush,
         { fingerprint: fp, gen: recorded.gen },
         {
           jobId: `flush-${fp}-${recorded.gen}`,
-          // A test alert goes straight through; everything else waits to gather its group.
-          delay: event.source === 'test' ? 0 : deps.groupWaitMs,
+          delay,
           removeOnComplete: { age: 86_400 },
           attempts: 10,
           backoff: { type: 'exponential', delay: 500 },

@@ -147,6 +147,8 @@ export function groupTimers(deps: {
       if (job.name === JOB_NAMES.capSummary) return capSummary(data.channel, data.hour);
       throw new Error(`unknown alert-groups job "${job.name}"`);
     },
+    /** Notifies now, in the caller's job: with no group wait, a timer hop would only add latency. */
+    flush,
     /** The source reported recovery: close the group now. */
     async resolveNow(fp: string, now: number): Promise<void> {
       await announceResolved(fp, await groups.resolve(fp, now), now);

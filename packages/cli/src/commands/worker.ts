@@ -3,6 +3,7 @@ import { UsageError } from '../usage-error.ts';
 /** Each service's own entry point, run in this process so its signals and exit codes are the service's. */
 const SERVICES: Record<string, () => Promise<unknown>> = {
   generation: () => import('@faultline/generation-worker/main'),
+  alerter: () => import('@faultline/alerter-worker/main'),
 };
 
 export const usage = `faultline worker <${Object.keys(SERVICES).join('|')}>

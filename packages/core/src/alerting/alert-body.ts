@@ -3,7 +3,9 @@ import type { Notification } from './notification.ts';
 
 /** Header values cannot carry line breaks: a provider or model name must not inject headers. */
 export function headerSafe(text: string): string {
-  return text.replace(/[\r\n\t\u0000-\u001f\u007f]+/g, ' ').trim();
+  let out = '';
+  for (const ch of text) out += ch < ' ' || ch === '\u007f' ? ' ' : ch;
+  return out.replace(/ {2,}/g, ' ').trim();
 }
 
 function categoryTitle(n: Notification): string {

@@ -19,5 +19,7 @@ export function fingerprintOf(event: AlertEvent, groupBy: readonly GroupKey[] = 
     if (key === 'model' && isProviderWide(event)) return '*';
     return String(event[key] ?? '');
   });
+  // A test alert must always go through, so each is a group of its own.
+  if (event.source === 'test') parts.push(event.id);
   return createHash('sha1').update(parts.join('\u0000')).digest('hex').slice(0, 16);
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { alertSubject, alertText, type Notification } from '@faultline/core';
+import { alertSubject, alertText } from '@faultline/core';
 import { request } from 'undici';
 import type { AlerterConfig } from '../config.ts';
 import type { AlertChannel } from './channel.ts';

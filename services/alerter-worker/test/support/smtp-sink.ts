@@ -6,7 +6,9 @@ function decodeWords(value: string): string {
     .replace(/\?=\s+=\?/g, '?==?')
     .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_m, _charset: string, enc: string, text: string) => {
       if (enc.toUpperCase() === 'B') return Buffer.from(text, 'base64').toString('utf8');
-      const bytes = text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+      const bytes = text
+        .replace(/_/g, ' ')
+        .replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
       return Buffer.from(bytes, 'latin1').toString('utf8');
     });
 }
@@ -41,7 +43,12 @@ export async function startSmtpSink(port = 0) {
               new RegExp(`^${name}: (.*(?:\\r?\\n[ \\t].*)*)`, 'im')
                 .exec(raw)?.[1]
                 ?.replace(/\r?\n[ \t]/g, ' ') ?? '';
-            mails.push({ raw, subject: decodeWords(header('Subject')), messageId: header('Message-ID'), text: raw });
+            mails.push({
+              raw,
+              subject: decodeWords(header('Subject')),
+              messageId: header('Message-ID'),
+              text: raw,
+            });
             cb();
           });
         },
