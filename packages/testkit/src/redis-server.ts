@@ -1,15 +1,20 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killWithThisProcess, removeWithThisProcess } from './child-reaper.ts';
 import { freePort } from './free-port.ts';
+import { pollUntil } from './poll-until.ts';
+import { startRedisContainer } from './redis-container.ts';
+import { redisAnswers } from './redis-ping.ts';
 
 export interface TestRedis {
   url: string;
   port: number;
   /** True when REDIS_URL pointed at a Redis this kit does not control (stop/start/restart then throw). */
   external: boolean;
+  /** The data directory of a local redis-server (removed by close()); null for REDIS_URL or a container. */
+  dataDir: string | null;
   stop(): Promise<void>;
   start(): Promise<void>;
   restart(): Promise<void>;
@@ -20,147 +25,131 @@ export const NO_REDIS_MESSAGE =
   'redis-server not found on PATH and no Docker engine: install Redis (Debian: apt-get install redis-server; ' +
   'macOS: brew install redis) or set REDIS_URL=redis://host:port';
 
+const STARTUP_TIMEOUT_MS = 10_000;
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+const PORT_ATTEMPTS = 3;
+
 function onPath(command: string): boolean {
   try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', command], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
 }
 
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
-    socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+function redisArgs(port: number, dir: string): string[] {
+  // AOF with fsync on every write, and no RDB snapshots: stop() + start() must lose nothing.
+  return [
+    ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
+    ...['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+    ...['--daemonize', 'no', '--loglevel', 'warning'],
+  ];
+}
+
+/** Spawns redis-server and resolves once it answers PING; rejects with its log if it exits first. */
+async function spawnRedis(port: number, dir: string): Promise<ChildProcess> {
+  const child = spawn('redis-server', redisArgs(port, dir), { stdio: ['ignore', 'pipe', 'pipe'] });
+  killWithThisProcess(child);
+  let log = '';
+  const keepTail = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-2000);
+  };
+  child.stdout!.on('data', keepTail);
+  child.stderr!.on('data', keepTail);
+  let exit: string | undefined;
+  child.once('exit', (code, signal) => {
+    exit = `redis-server on port ${port} exited (${signal ?? `code ${code}`}) before answering PING:\n${log}`;
   });
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`redis-server: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const children = new Set<ChildProcess>();
-// A test process that dies must not leave Redis servers behind.
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-/** A throw-away redis-server on a free port; AOF with fsync always, so stop() + start() keeps every write. */
-async function startLocal(): Promise<TestRedis> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'faultline-redis-'));
-  let child: ChildProcess | undefined;
-
-  const start = async () => {
-    if (child) return;
-    const proc = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
-        '--save',
-        '',
-        '--daemonize',
-        'no',
-        '--loglevel',
-        'warning',
-      ],
-      { stdio: 'ignore' },
+  child.once('error', (error) => {
+    exit = `redis-server could not be started: ${error.message}`;
+  });
+  try {
+    await pollUntil(
+      `redis-server to answer PING on 127.0.0.1:${port}`,
+      async () => {
+        if (exit) throw new Error(exit);
+        return redisAnswers('127.0.0.1', port);
+      },
+      { timeoutMs: STARTUP_TIMEOUT_MS },
     );
-    children.add(proc);
-    proc.once('exit', () => {
-      children.delete(proc);
-      if (child === proc) child = undefined;
-    });
-    child = proc;
-    await waitFor(`PONG on port ${port}`, () => ping(port));
-  };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return child;
+}
+
+async function stopRedis(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  // SIGTERM is Redis's orderly shutdown (the AOF is already fsynced); SIGKILL only if it hangs.
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), SHUTDOWN_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A throw-away redis-server on a free port whose data survives stop() + start(). */
+async function startLocalRedis(): Promise<TestRedis> {
+  const dir = await mkdtemp(join(tmpdir(), 'faultline-redis-'));
+  const forgetDir = removeWithThisProcess(dir);
+  let port = 0;
+  let child: ChildProcess | undefined;
+  // Another process can take the free port between asking for it and Redis binding it: try another.
+  for (let attempt = 1; !child; attempt++) {
+    port = await freePort();
+    try {
+      child = await spawnRedis(port, dir);
+    } catch (error) {
+      if (attempt < PORT_ATTEMPTS && /Address already in use/.test(String(error))) continue;
+      await rm(dir, { recursive: true, force: true });
+      forgetDir();
+      throw error;
+    }
+  }
+
   const stop = async () => {
-    const proc = child;
-    if (!proc) return;
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
-    await exited;
+    const running = child;
+    child = undefined;
+    if (running) await stopRedis(running);
   };
-  await start();
+  const start = async () => {
+    // A server that died on its own (killed from outside, crashed) is started again too.
+    if (child && child.exitCode === null && child.signalCode === null) return;
+    child = await spawnRedis(port, dir);
+  };
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     external: false,
-    start,
+    dataDir: dir,
     stop,
+    start,
     restart: async () => {
       await stop();
       await start();
     },
     close: async () => {
       await stop();
-      rmSync(dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true });
+      forgetDir();
     },
   };
 }
 
-async function startContainer(): Promise<TestRedis | undefined> {
-  try {
-    const { GenericContainer, getContainerRuntimeClient } = await import('testcontainers');
-    await getContainerRuntimeClient();
-    const container = await new GenericContainer('redis:7')
-      .withExposedPorts(6379)
-      .withCommand(['redis-server', '--appendonly', 'yes', '--appendfsync', 'always'])
-      .start();
-    const port = container.getMappedPort(6379);
-    // A container keeps its data across restart(); separate stop/start would lose the mapped port.
-    const unsupported = async () => {
-      throw new Error('stop/start need a local redis-server; with testcontainers use restart()');
-    };
-    return {
-      url: `redis://${container.getHost()}:${port}`,
-      port,
-      external: false,
-      stop: unsupported,
-      start: unsupported,
-      restart: async () => {
-        await container.restart();
-      },
-      close: async () => {
-        await container.stop();
-      },
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-function external(url: string): TestRedis {
+function externalRedis(url: string): TestRedis {
   const refuse = async () => {
     throw new Error(
-      'this test stops and restarts Redis: unset REDIS_URL so the test kit starts its own redis-server',
+      `REDIS_URL is set (${url}): fault tests that stop and restart Redis need a locally started ` +
+        'redis-server; unset REDIS_URL so the test kit starts its own',
     );
   };
   return {
     url,
     port: Number(new URL(url).port || 6379),
     external: true,
+    dataDir: null,
     stop: refuse,
     start: refuse,
     restart: refuse,
@@ -168,11 +157,11 @@ function external(url: string): TestRedis {
   };
 }
 
-/** REDIS_URL if set; else a local redis-server; else testcontainers when a Docker engine answers. */
+/** REDIS_URL if set; else a local redis-server; else a redis:7 container when a Docker engine answers. */
 export async function startTestRedis(): Promise<TestRedis> {
-  if (process.env.REDIS_URL) return external(process.env.REDIS_URL);
-  if (onPath('redis-server')) return startLocal();
-  const container = await startContainer();
+  if (process.env.REDIS_URL) return externalRedis(process.env.REDIS_URL);
+  if (onPath('redis-server')) return startLocalRedis();
+  const container = await startRedisContainer();
   if (container) return container;
   throw new Error(NO_REDIS_MESSAGE);
 }

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-/** One labelled real provider error (format of shared/corpus/README.md). */
+/** One labelled real provider error (fields of shared/corpus/README.md). */
 export const CorpusCase = z.object({
   id: z.string().min(1),
   provider: z.string().min(1),
   kind: z.enum(['http', 'network']),
-  status: z.number().int().nullable(),
+  status: z.number().int().min(100).max(999).nullable(),
   headers: z.record(z.string(), z.string()).default({}),
   body: z.unknown(),
   message: z.string().nullable(),
@@ -34,15 +34,17 @@ export function loadCorpus(path: string): CorpusCase[] {
       }
       const parsed = CorpusCase.safeParse(raw);
       if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new Error(`${path}:${i + 1}: ${issue.path.join('.') || '(line)'}: ${issue.message}`);
+        const problems = parsed.error.issues.map(
+          (issue) => `${issue.path.join('.') || '(line)'}: ${issue.message}`,
+        );
+        throw new Error(`${path}:${i + 1}: ${problems.join('; ')}`);
       }
       cases.push(parsed.data);
     });
   return cases;
 }
 
-/** Where CI puts the shared corpus: beside the repository. */
+/** Where CI puts the shared corpus: `shared/` beside the repository root. */
 export function defaultCorpusPath(): string {
   return resolve(import.meta.dirname, '../../../../../shared/corpus/errors-dev.jsonl');
 }

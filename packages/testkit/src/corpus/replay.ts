@@ -1,12 +1,8 @@
-import type { Socket } from 'node:net';
-import { createServer, type Server } from 'node:net';
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
-import { freePort } from '../free-port.ts';
-import { type ProviderSimulator, startProviderSimulator } from '../provider-simulator/server.ts';
+import { type ClientKind, callProvider } from './call-provider.ts';
 import type { CorpusCase } from './load.ts';
+import type { ReplayEnv } from './replay-env.ts';
 
-/** Gateways whose label follows the upstream cause (shared/corpus/README.md). */
+/** Gateways whose label follows the upstream cause (shared/corpus/README.md, "Gateways"). */
 const GATEWAYS = new Set([
   'openrouter',
   'litellm',
@@ -17,7 +13,7 @@ const GATEWAYS = new Set([
   'pollinations',
   'continue-proxy',
 ]);
-/** Providers with no OpenAI-compatible error surface: replayed with plain fetch. */
+/** Providers with their own, not OpenAI-compatible, APIs: replayed with plain fetch. */
 const FETCH_PROVIDERS = new Set(['gemini', 'vertex', 'bedrock', 'cohere']);
 const TIMEOUT_CODES = new Set([
   'ETIMEDOUT',
@@ -26,104 +22,31 @@ const TIMEOUT_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
   'ESOCKETTIMEDOUT',
 ]);
-const CLIENT_TIMEOUT_MS = 300;
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN']);
+/** The client timeout of timeout cases: the server never answers, so this is how long a replay takes. */
+const SHORT_TIMEOUT_MS = 300;
+/** Every other case fails on its own; a generous timeout keeps a busy CI machine from turning it into a timeout. */
+const TIMEOUT_MS = 10_000;
+/** Framing headers describe the original response's bytes, not the body replayed here. */
+const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'content-encoding', 'connection']);
 
-export function sdkFor(provider: string): 'openai' | 'anthropic' | 'fetch' {
+export function sdkFor(provider: string): ClientKind {
   if (provider === 'anthropic') return 'anthropic';
   return FETCH_PROVIDERS.has(provider) ? 'fetch' : 'openai';
 }
 
-export interface ReplayEnv {
-  sim: ProviderSimulator;
-  /** Reads the request, then closes without answering: undici's "other side closed" (UND_ERR_SOCKET). */
-  closesURL: string;
-  closedPortURL: string;
-  close(): Promise<void>;
+export interface ReplayContext {
+  provider: string;
+  gateway: string | null;
 }
 
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`),
-    ),
+function servedHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !FRAMING_HEADERS.has(name.toLowerCase())),
   );
 }
 
-export async function startReplayEnv(): Promise<ReplayEnv> {
-  const sim = await startProviderSimulator({ record: false });
-  const sockets = new Set<Socket>();
-  const closes = createServer();
-  closes.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.once('data', () => socket.end());
-  });
-  const closesURL = await listen(closes);
-  const closedPortURL = `http://127.0.0.1:${await freePort()}`;
-  return {
-    sim,
-    closesURL,
-    closedPortURL,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await Promise.all([sim.close(), new Promise((r) => closes.close(r))]);
-    },
-  };
-}
-
 let seq = 0;
-
-async function callWith(
-  sdk: 'openai' | 'anthropic' | 'fetch',
-  baseURL: string,
-  model: string,
-  stream = false,
-): Promise<unknown> {
-  try {
-    if (sdk === 'openai') {
-      const client = new OpenAI({
-        apiKey: 'sk-replay',
-        baseURL: `${baseURL}/v1`,
-        maxRetries: 0,
-        timeout: CLIENT_TIMEOUT_MS,
-      });
-      if (stream) {
-        const chunks = await client.chat.completions.create({
-          model,
-          messages: [{ role: 'user', content: 'hi' }],
-          stream: true,
-        });
-        for await (const _ of chunks);
-      } else await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] });
-    } else if (sdk === 'anthropic') {
-      const client = new Anthropic({
-        apiKey: 'sk-ant-replay',
-        baseURL,
-        maxRetries: 0,
-        timeout: CLIENT_TIMEOUT_MS,
-      });
-      const params = { model, max_tokens: 16, messages: [{ role: 'user' as const, content: 'hi' }] };
-      if (stream) await client.messages.stream(params).finalMessage();
-      else await client.messages.create(params);
-    } else {
-      const res = await fetch(`${baseURL}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer replay' },
-        body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
-        signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
-      });
-      const text = await res.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {}
-      return { status: res.status, headers: Object.fromEntries(res.headers), body };
-    }
-  } catch (error) {
-    return error;
-  }
-  throw new Error(`replay of ${model} did not fail`);
-}
 
 /**
  * Replays one case the way shared/corpus/README.md asks: HTTP cases served by a local server and
@@ -133,35 +56,52 @@ async function callWith(
 export async function replayCase(
   c: CorpusCase,
   env: ReplayEnv,
-): Promise<{ thrown: unknown; context: { provider: string; gateway: string | null } }> {
+): Promise<{ thrown: unknown; context: ReplayContext }> {
   const context = { provider: c.provider, gateway: GATEWAYS.has(c.provider) ? c.provider : null };
-  const sdk = sdkFor(c.provider);
-  const model = `replay-${seq++}`;
-  if (c.kind === 'http' && c.status !== null && c.status < 300 && sdk !== 'fetch') {
-    // A 2xx that failed is an error event inside a stream: replay it mid-stream.
-    env.sim.script(model, {
-      kind: 'stream-error',
-      afterChunks: 1,
-      error: c.body ?? { error: { message: c.message } },
-    });
-    return { thrown: await callWith(sdk, env.sim.url, model, true), context };
-  }
+  const client = sdkFor(c.provider);
+  const model = `replay-${c.id}-${seq++}`;
+  const call = { baseURL: env.sim.url, model, stream: false, timeoutMs: TIMEOUT_MS };
+
   if (c.kind === 'http' && c.status !== null) {
+    if (c.status < 300 && client !== 'fetch') {
+      // An SDK does not fail on a 2xx: a failure answered with 200 is an error event inside a stream.
+      env.sim.script(model, {
+        kind: 'stream-error',
+        afterChunks: 1,
+        error: c.body ?? { message: c.message },
+      });
+      return { thrown: await callProvider(client, { ...call, stream: true }), context };
+    }
     // A null body with a message: the message is what the client showed of the response, so serve it.
     const body = c.body ?? c.message ?? undefined;
-    env.sim.script(model, { kind: 'http', status: c.status, headers: c.headers, body });
-    return { thrown: await callWith(sdk, env.sim.url, model), context };
+    env.sim.script(model, { kind: 'http', status: c.status, headers: servedHeaders(c.headers), body });
+    return { thrown: await callProvider(client, call), context };
   }
+
   if (c.kind === 'network' && c.node_code) {
     const code = c.node_code;
-    let baseURL = env.sim.url;
-    if (code === 'ECONNREFUSED') baseURL = env.closedPortURL;
-    else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') baseURL = 'http://faultline-replay.invalid';
-    else if (code === 'UND_ERR_SOCKET') baseURL = env.closesURL;
-    else if (TIMEOUT_CODES.has(code)) env.sim.script(model, { kind: 'hang' });
-    else env.sim.script(model, { kind: 'reset' });
-    return { thrown: await callWith(sdk, baseURL, model), context };
+    if (code === 'ECONNREFUSED') {
+      return { thrown: await callProvider(client, { ...call, baseURL: await env.closedPortURL() }), context };
+    }
+    if (DNS_CODES.has(code)) {
+      // .invalid never resolves (RFC 6761).
+      return {
+        thrown: await callProvider(client, { ...call, baseURL: 'http://faultline-replay.invalid' }),
+        context,
+      };
+    }
+    if (code === 'UND_ERR_SOCKET') {
+      return { thrown: await callProvider(client, { ...call, baseURL: env.closesURL }), context };
+    }
+    if (TIMEOUT_CODES.has(code)) {
+      env.sim.script(model, { kind: 'hang' });
+      return { thrown: await callProvider(client, { ...call, timeoutMs: SHORT_TIMEOUT_MS }), context };
+    }
+    // ECONNRESET, EPIPE and other socket failures: the connection is reset under the request.
+    env.sim.script(model, { kind: 'reset' });
+    return { thrown: await callProvider(client, call), context };
   }
+
   // With no message, the body is what the client printed.
   const text = c.message ?? (c.body !== null && c.body !== undefined ? JSON.stringify(c.body) : null);
   return { thrown: new Error(text ?? c.node_code ?? 'Error'), context };

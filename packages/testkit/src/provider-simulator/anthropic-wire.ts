@@ -1,14 +1,14 @@
-/** Anthropic messages wire format, as `@anthropic-ai/sdk` parses it. */
-let seq = 0;
-const id = () => `msg_sim${Date.now().toString(36)}${(seq++).toString(36)}`;
+/** Anthropic messages wire format, as `@anthropic-ai/sdk` (core/streaming.ts, lib/MessageStream.ts) parses it. */
+import type { Usage } from './openai-wire.ts';
 
-export function anthropicMessage(
-  model: string,
-  text: string,
-  usage: { inputTokens: number; outputTokens: number },
-) {
+let seq = 0;
+const id = (prefix: string) => `${prefix}_sim${Date.now().toString(36)}${(seq++).toString(36)}`;
+
+export const anthropicRequestId = () => id('req');
+
+export function anthropicMessage(model: string, text: string, usage: Usage) {
   return {
-    id: id(),
+    id: id('msg'),
     type: 'message',
     role: 'assistant',
     model,
@@ -26,7 +26,7 @@ export function anthropicStreamStart(model: string, inputTokens: number): string
     event('message_start', {
       type: 'message_start',
       message: {
-        id: id(),
+        id: id('msg'),
         type: 'message',
         role: 'assistant',
         model,
@@ -64,9 +64,15 @@ export function anthropicStreamEnd(outputTokens: number): string[] {
   ];
 }
 
+/** `{ type: 'error', error: {...} }` whether given the inner error or the whole body. */
+export function anthropicErrorBody(error: unknown): unknown {
+  const whole = error !== null && typeof error === 'object' && (error as { type?: unknown }).type === 'error';
+  return whole ? error : { type: 'error', error };
+}
+
 /** Anthropic reports a mid-stream failure (e.g. overloaded_error) as an `error` event. */
 export function anthropicStreamError(error: unknown): string {
-  return event('error', error);
+  return event('error', anthropicErrorBody(error));
 }
 
 export const anthropicMissingKey = {
@@ -76,4 +82,13 @@ export const anthropicMissingKey = {
 
 export function anthropicModel(model: string) {
   return { type: 'model', id: model, display_name: model, created_at: '2025-01-01T00:00:00Z' };
+}
+
+export function anthropicModelList(models: string[]) {
+  return {
+    data: models.map(anthropicModel),
+    has_more: false,
+    first_id: models[0] ?? null,
+    last_id: models.at(-1) ?? null,
+  };
 }

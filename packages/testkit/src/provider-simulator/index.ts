@@ -1,3 +1,3 @@
 export type { SimStep } from './script.ts';
-export type { ProviderSimulator, RecordedRequest } from './server.ts';
+export type { ProviderSimulator, RecordedRequest, SimulatorOptions } from './server.ts';
 export { startProviderSimulator } from './server.ts';

@@ -1,4 +1,8 @@
-/** The simulator as its own process: `node --import tsx packages/testkit/src/provider-simulator/main.ts --port 4010`. */
+/**
+ * The simulator as its own process, so it does not share an event loop with what it serves:
+ * `node --import tsx packages/testkit/src/provider-simulator/main.ts --port 4010 [--host 127.0.0.1] [--no-record]`
+ * Prints its URL on the first line; SIGTERM or SIGINT closes it.
+ */
 import { parseArgs } from 'node:util';
 import { startProviderSimulator } from './server.ts';
 
@@ -6,20 +10,23 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '4010' },
     host: { type: 'string', default: '127.0.0.1' },
-    'no-record': { type: 'boolean' },
+    'no-record': { type: 'boolean', default: false },
   },
 });
-const sim = await startProviderSimulator({
-  port: Number(values.port),
-  host: values.host,
-  record: !values['no-record'],
-});
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  process.stderr.write(
+    `--port must be a whole number from 0 to 65535 (0 = any free port), got "${values.port}"\n`,
+  );
+  process.exit(2);
+}
+const sim = await startProviderSimulator({ port, host: values.host, record: !values['no-record'] });
 process.stdout.write(
   `provider simulator listening on ${sim.url}\n  OPENAI_BASE_URL=${sim.openaiBaseURL}\n  ANTHROPIC_BASE_URL=${sim.anthropicBaseURL}\n` +
     `  script a model: curl -XPOST ${sim.url}/__sim/script -d '{"model":"m","steps":[{"kind":"http","status":429}]}'\n`,
 );
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
+  process.once(signal, () => {
     sim.close().then(() => process.exit(0));
   });
 }

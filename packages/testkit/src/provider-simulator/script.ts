@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** What the simulator does with the next request for a model. */
 export type SimStep =
   | {
@@ -12,8 +14,37 @@ export type SimStep =
   | { kind: 'reset'; afterMs?: number }
   /** Accepts and never answers: the client's timeout fires. */
   | { kind: 'hang' }
-  /** Streams `afterChunks` content chunks, then an error event in the provider's format (non-streaming: a 500 with it). */
+  /**
+   * Streams `afterChunks` content chunks, then an error event in the provider's format (non-streaming:
+   * a 500 with it). `error` is the inner error object or the provider's whole error body.
+   */
   | { kind: 'stream-error'; afterChunks?: number; error: unknown };
+
+const ms = z.number().int().min(0).optional();
+
+/** The same steps as the control API receives them from another process. */
+export const SimStepSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('success'),
+    text: z.string().optional(),
+    delayMs: ms,
+    usage: z.object({ inputTokens: z.number().int(), outputTokens: z.number().int() }).optional(),
+  }),
+  z.object({
+    kind: z.literal('http'),
+    status: z.number().int().min(100).max(999),
+    headers: z.record(z.string(), z.string()).optional(),
+    body: z.unknown().optional(),
+    delayMs: ms,
+  }),
+  z.object({ kind: z.literal('reset'), afterMs: ms }),
+  z.object({ kind: z.literal('hang') }),
+  z.object({
+    kind: z.literal('stream-error'),
+    afterChunks: z.number().int().min(0).optional(),
+    error: z.unknown(),
+  }),
+]) satisfies z.ZodType<SimStep>;
 
 export const DEFAULT_TEXT = 'Hello from the Faultline provider simulator.';
 
@@ -34,6 +65,10 @@ export class Scripts {
 
   has(model: string): boolean {
     return this.byModel.has(model);
+  }
+
+  models(): string[] {
+    return [...this.byModel.keys()];
   }
 
   next(model: string): SimStep {
