@@ -22,6 +22,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     const m = await import('./commands/test-alert.ts');
     return { usage: m.usage, run: m.testAlertCommand };
   },
+  health: async () => {
+    const m = await import('./commands/health.ts');
+    return { usage: m.usage, run: m.healthCommand };
+  },
   alerts: async () => {
     const m = await import('./commands/alerts.ts');
     return { usage: m.usage, run: m.alertsCommand };

@@ -16,6 +16,10 @@ export function redisKeys(prefix: string) {
     channelCap: (channel: string, hour: number) => `${prefix}:cap:${channel}:${hour}`,
     channelHeld: (channel: string, hour: number) => `${prefix}:held:${channel}:${hour}`,
     delivered: (deliveryId: string) => `${prefix}:delivered:${deliveryId}`,
+    modelHealth: (modelKey: string) => `${prefix}:health:${modelKey}`,
+    /** Set while a provider-wide outage event is firing, so it is sent once. */
+    providerOutage: (provider: string) => `${prefix}:outage:${provider}`,
+    healthStorm: (kind: string, bucket: number) => `${prefix}:storm:${kind}:${bucket}`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

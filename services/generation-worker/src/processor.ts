@@ -10,9 +10,10 @@ import {
   TAXONOMY,
 } from '@faultline/core';
 import { type ProviderRegistry, UnknownProviderError } from '@faultline/providers';
-import type { Logger } from '@faultline/runtime';
+import type { AlertPublisher, Logger } from '@faultline/runtime';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import type { AlertPublisher } from './alert-publisher.ts';
+
+import type { BreakerGate } from './breaker-gate.ts';
 import type { ProviderPause } from './provider-pause.ts';
 import type { RunMetrics } from './run-metrics.ts';
 
@@ -21,6 +22,7 @@ export interface ProcessorDeps {
   alerts: AlertPublisher;
   metrics: RunMetrics;
   pauses: ProviderPause;
+  breakers: BreakerGate;
   logger: Logger;
   rateLimitPauseMs: number;
 }
@@ -56,8 +58,30 @@ function invalidJob(error: ContractError, data: Record<string, unknown>): Classi
   };
 }
 
+function circuitOpen(provider: string, model: string, gateway: string | null): ClassifiedError {
+  return {
+    category: 'model_error',
+    severity: TAXONOMY.model_error.severity,
+    isRetryable: false,
+    provider,
+    model,
+    gateway,
+    statusCode: null,
+    providerCode: null,
+    reason: 'circuit_open',
+    retryAfterMs: null,
+    requestId: null,
+    originalError: 'CircuitOpen',
+    message: `circuit breaker open for ${provider}/${model}: the health probes found it down, so the call was not made`,
+    recommendedActions: [
+      'Check `pnpm faultline health` for the model',
+      ...TAXONOMY.model_error.actions(provider),
+    ],
+  };
+}
+
 export function generationProcessor(deps: ProcessorDeps) {
-  const { providers, alerts, metrics, pauses, logger } = deps;
+  const { providers, alerts, metrics, pauses, breakers, logger } = deps;
 
   async function fail(job: Job, classified: ClassifiedError, runId: string | undefined): Promise<never> {
     const attempt = job.attemptsMade + 1;
@@ -131,18 +155,27 @@ export function generationProcessor(deps: ProcessorDeps) {
       throw new DelayedError();
     }
 
+    // The health probes found this model down: fail at once instead of calling it.
+    if (await breakers.isOpen(data.provider, data.model)) {
+      return fail(job, circuitOpen(data.provider, data.model, gateway), data.runId);
+    }
+
     const started = performance.now();
     try {
       const completion = await providers.client(data.provider).complete(data);
       const latencyMs = Math.round((performance.now() - started) * 100) / 100;
+      breakers.record(data.provider, data.model, { ok: true, latencyMs, at: Date.now() });
       if (data.runId) await metrics.record(data.runId, `${job.id}:done`, { kind: 'succeeded', latencyMs });
       return { ...completion, latencyMs, provider: data.provider, model: data.model };
     } catch (error) {
-      return fail(
-        job,
-        classifyError(error, { provider: data.provider, model: data.model, gateway }),
-        data.runId,
-      );
+      const classified = classifyError(error, { provider: data.provider, model: data.model, gateway });
+      breakers.record(data.provider, data.model, {
+        ok: false,
+        latencyMs: performance.now() - started,
+        at: Date.now(),
+        category: classified.category,
+      });
+      return fail(job, classified, data.runId);
     }
   };
 }

@@ -1,9 +1,16 @@
 import { hostname } from 'node:os';
 import { retryDelayFor } from '@faultline/core';
 import { createProviderRegistry } from '@faultline/providers';
-import { createRedis, type Logger, QUEUES, redisKeys } from '@faultline/runtime';
+import {
+  alertPublisher,
+  createRedis,
+  type Logger,
+  modelHealthStore,
+  QUEUES,
+  redisKeys,
+} from '@faultline/runtime';
 import { Queue, Worker } from 'bullmq';
-import { alertPublisher } from './alert-publisher.ts';
+import { breakerGate } from './breaker-gate.ts';
 import type { GenerationConfig } from './config.ts';
 import { generationProcessor, RetryableGenerationError } from './processor.ts';
 import { providerPause } from './provider-pause.ts';
@@ -22,7 +29,9 @@ export function startGenerationWorker(
   const redis = createRedis(cfg.REDIS_URL);
   const keys = redisKeys(cfg.QUEUE_PREFIX);
   const alerts = new Queue(QUEUES.alerts, { connection: redis, prefix: cfg.QUEUE_PREFIX });
+  const breakers = breakerGate(modelHealthStore(redis, keys));
   const processor = generationProcessor({
+    breakers,
     providers: createProviderRegistry(env, { timeoutMs: cfg.GENERATION_TIMEOUT }),
     alerts: alertPublisher(alerts),
     metrics: runMetrics(redis, keys),
@@ -67,6 +76,7 @@ export function startGenerationWorker(
         await worker.close(true);
       }
       clearTimeout(timer);
+      await breakers.close();
       await alerts.close();
       redis.disconnect();
       workerRedis.disconnect();

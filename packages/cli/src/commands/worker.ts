@@ -4,6 +4,7 @@ import { UsageError } from '../usage-error.ts';
 const SERVICES: Record<string, () => Promise<unknown>> = {
   generation: () => import('@faultline/generation-worker/main'),
   alerter: () => import('@faultline/alerter-worker/main'),
+  'health-probe': () => import('@faultline/health-probe-worker/main'),
 };
 
 export const usage = `faultline worker <${Object.keys(SERVICES).join('|')}>

@@ -1,6 +1,6 @@
 import type { AlertEvent } from '@faultline/core';
-import { JOB_NAMES } from '@faultline/runtime';
 import type { Queue } from 'bullmq';
+import { JOB_NAMES } from './queues.ts';
 
 /**
  * Publishes on the alerts queue under the event's own id: a replayed attempt (a worker that died

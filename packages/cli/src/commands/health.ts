@@ -1,0 +1,68 @@
+import { parseArgs } from 'node:util';
+import { breakerConfig, HealthProbeConfig } from '@faultline/health-probe-worker/config';
+import { readModelsFile } from '@faultline/health-probe-worker/models';
+import { healthSummary } from '@faultline/health-probe-worker/summary';
+import {
+  assertRedisReachable,
+  createRedis,
+  loadConfig,
+  modelHealthStore,
+  redisKeys,
+} from '@faultline/runtime';
+
+export const usage = `faultline health [--json]
+      the models of FAULTLINE_MODELS_FILE with status, breaker, success rate and latency, as a table
+      (the same as GET /api/monitoring/health?detail=true); exit 0 healthy, 1 degraded or unhealthy`;
+
+export async function healthCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } } });
+  const cfg = loadConfig(HealthProbeConfig);
+  const models = readModelsFile(cfg.FAULTLINE_MODELS_FILE);
+  await assertRedisReachable(cfg.REDIS_URL);
+  const redis = createRedis(cfg.REDIS_URL);
+  try {
+    const summary = await healthSummary(
+      models,
+      modelHealthStore(redis, redisKeys(cfg.QUEUE_PREFIX)),
+      breakerConfig(cfg),
+    );
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    } else {
+      const m = summary.models;
+      process.stdout.write(
+        `status: ${summary.status} (${m.total} models: ${m.healthy} healthy, ${m.degraded} degraded, ${m.unhealthy} unhealthy)\n\n`,
+      );
+      if (!models.length)
+        process.stdout.write('no models: set FAULTLINE_MODELS_FILE to a YAML or JSON list of models\n');
+      else {
+        const head = [
+          'PROVIDER',
+          'MODEL',
+          'STATUS',
+          'BREAKER',
+          'SUCCESS',
+          'P50 MS',
+          'ERRORS',
+          'LAST FAILURE',
+        ];
+        const rows = summary.details.map((d) => [
+          d.provider,
+          d.model_id,
+          d.probed ? d.status : 'not probed yet',
+          d.circuit_breaker_state,
+          `${Math.round(d.success_rate * 100)}%`,
+          String(d.response_time_ms.p50 ?? '-'),
+          String(d.error_count),
+          d.last_failure ?? '-',
+        ]);
+        const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+        for (const r of [head, ...rows])
+          process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
+      }
+    }
+    return summary.status === 'healthy' ? 0 : 1;
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,3 @@
+export * from './aggregates.ts';
+export * from './breaker.ts';
+export * from './models-file.ts';

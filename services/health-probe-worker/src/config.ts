@@ -1,0 +1,33 @@
+import { BaseConfig, envDuration, envInt } from '@faultline/runtime';
+import { z } from 'zod';
+
+export const HealthProbeConfig = BaseConfig.extend({
+  FAULTLINE_MODELS_FILE: z.string().optional(),
+  PROBE_CONCURRENCY: envInt(1, 1000).default(50),
+  PROBE_TIMEOUT: envDuration.default(10_000),
+  BREAKER_FAILURE_THRESHOLD: envInt(1).default(3),
+  BREAKER_FAILURE_RATE: z.coerce.number().gt(0).max(1).default(0.5),
+  BREAKER_MIN_SAMPLES: envInt(1).default(10),
+  BREAKER_WINDOW: envInt(2, 1000).default(20),
+  BREAKER_COOLDOWN: envDuration.default(60_000),
+  BREAKER_SUCCESS_THRESHOLD: envInt(1).default(2),
+  SLOW_PROBE: envDuration.default(5_000),
+  HEALTH_STORM_WINDOW: envDuration.default(300_000),
+  MODELS_FAILING_THRESHOLD: envInt(1).default(5),
+  BREAKERS_OPEN_THRESHOLD: envInt(1).default(3),
+  HEALTH_HOST: z.string().default('127.0.0.1'),
+  HEALTH_PORT: envInt(0, 65535).default(9465),
+});
+export type HealthProbeConfig = z.output<typeof HealthProbeConfig>;
+
+export function breakerConfig(cfg: HealthProbeConfig) {
+  return {
+    failureThreshold: cfg.BREAKER_FAILURE_THRESHOLD,
+    failureRateThreshold: cfg.BREAKER_FAILURE_RATE,
+    minSamples: cfg.BREAKER_MIN_SAMPLES,
+    windowSize: cfg.BREAKER_WINDOW,
+    cooldownMs: cfg.BREAKER_COOLDOWN,
+    successThreshold: cfg.BREAKER_SUCCESS_THRESHOLD,
+    slowMs: cfg.SLOW_PROBE,
+  };
+}

@@ -1,0 +1,52 @@
+import { createServer, type Server } from 'node:http';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { HealthSummary } from './summary.ts';
+
+/**
+ * GET /health: liveness (Redis answers, schedulers present). GET /api/monitoring/health: the
+ * summary; `?detail=true` adds per-provider and per-model detail.
+ */
+export async function startHealthApi(opts: {
+  host: string;
+  port: number;
+  redis: Redis;
+  probes: Queue;
+  expectedSchedulers: number;
+  summary: () => Promise<HealthSummary>;
+}): Promise<{ server: Server; url: string }> {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    try {
+      if (url.pathname === '/health') {
+        const redisOk = (await opts.redis.ping().catch(() => null)) === 'PONG';
+        const schedulers = redisOk ? await opts.probes.getJobSchedulersCount() : 0;
+        const ok = redisOk && schedulers >= opts.expectedSchedulers;
+        return send(ok ? 200 : 503, {
+          status: ok ? 'ok' : 'unavailable',
+          redis: redisOk,
+          schedulers,
+          expected_schedulers: opts.expectedSchedulers,
+        });
+      }
+      if (url.pathname === '/api/monitoring/health') {
+        const { details, providers, ...summary } = await opts.summary();
+        const detail = url.searchParams.get('detail');
+        return send(200, detail === 'true' || detail === '1' ? { ...summary, providers, details } : summary);
+      }
+      send(404, { error: `no route ${url.pathname}: try /health or /api/monitoring/health` });
+    } catch (error) {
+      send(500, { error: (error as Error).message });
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, resolve);
+  });
+  const { port } = server.address() as { port: number };
+  return { server, url: `http://${opts.host}:${port}` };
+}

@@ -1,0 +1,81 @@
+import { hostname } from 'node:os';
+import { modelKey } from '@faultline/core';
+import { createProviderRegistry } from '@faultline/providers';
+import {
+  alertPublisher,
+  createRedis,
+  type Logger,
+  modelHealthStore,
+  QUEUES,
+  redisKeys,
+} from '@faultline/runtime';
+import { Queue, Worker } from 'bullmq';
+import { breakerConfig, type HealthProbeConfig } from './config.ts';
+import { startHealthApi } from './health-api.ts';
+import { readModelsFile } from './models.ts';
+import { probeProcessor } from './processor.ts';
+import { syncSchedulers } from './schedulers.ts';
+import { healthSummary } from './summary.ts';
+
+/** Reads the models file, syncs one scheduler per model, runs the probe worker and the health API. */
+export async function startHealthProbe(cfg: HealthProbeConfig, env: NodeJS.ProcessEnv, logger: Logger) {
+  const models = readModelsFile(cfg.FAULTLINE_MODELS_FILE);
+  if (!models.length)
+    logger.warn('no models to probe: set FAULTLINE_MODELS_FILE to a YAML or JSON list of models');
+  const redis = createRedis(cfg.REDIS_URL);
+  const workerRedis = createRedis(cfg.REDIS_URL);
+  const keys = redisKeys(cfg.QUEUE_PREFIX);
+  const probes = new Queue(QUEUES.healthProbes, { connection: redis, prefix: cfg.QUEUE_PREFIX });
+  const alerts = new Queue(QUEUES.alerts, { connection: redis, prefix: cfg.QUEUE_PREFIX });
+  const store = modelHealthStore(redis, keys);
+  const breaker = breakerConfig(cfg);
+  const synced = await syncSchedulers(probes, models);
+  const worker = new Worker(
+    QUEUES.healthProbes,
+    probeProcessor({
+      models: new Map(models.map((m) => [modelKey(m.provider, m.id), m])),
+      providers: createProviderRegistry(env, { timeoutMs: cfg.PROBE_TIMEOUT }),
+      store,
+      redis,
+      keys,
+      alerts: alertPublisher(alerts),
+      breaker,
+      logger,
+      probeTimeoutMs: cfg.PROBE_TIMEOUT,
+      stormWindowMs: cfg.HEALTH_STORM_WINDOW,
+      modelsFailingThreshold: cfg.MODELS_FAILING_THRESHOLD,
+      breakersOpenThreshold: cfg.BREAKERS_OPEN_THRESHOLD,
+    }),
+    {
+      connection: workerRedis,
+      prefix: cfg.QUEUE_PREFIX,
+      concurrency: cfg.PROBE_CONCURRENCY,
+      name: `health-probe@${hostname()}:${process.pid}`,
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 1000 },
+    },
+  );
+  worker.on('error', (error) => logger.error({ err: error }, 'probe worker error'));
+  const api = await startHealthApi({
+    host: cfg.HEALTH_HOST,
+    port: cfg.HEALTH_PORT,
+    redis,
+    probes,
+    expectedSchedulers: models.length,
+    summary: () => healthSummary(models, store, breaker),
+  });
+  return {
+    worker,
+    models,
+    synced,
+    apiUrl: api.url,
+    store,
+    async close(): Promise<void> {
+      await worker.close();
+      await new Promise((r) => api.server.close(r));
+      await Promise.all([probes.close(), alerts.close()]);
+      redis.disconnect();
+      workerRedis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { type ModelSpec, ModelsFile } from '@faultline/core';
+import { ConfigError } from '@faultline/runtime';
+import { parse as parseYaml } from 'yaml';
+
+/** The models to watch, from FAULTLINE_MODELS_FILE (YAML or JSON); errors name the entry and field. */
+export function readModelsFile(path: string | undefined): ModelSpec[] {
+  if (!path) return [];
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError([
+      { variable: 'FAULTLINE_MODELS_FILE', message: `cannot read ${path}: ${(error as Error).message}` },
+    ]);
+  }
+  const parsed = ModelsFile.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const [, index, field] = issue.path;
+        const entry =
+          typeof index === 'number'
+            ? ((raw as { models: { id?: string }[] }).models[index]?.id ?? `#${index}`)
+            : '';
+        const where =
+          typeof index === 'number'
+            ? `models[${index}] (${entry})${field ? `.${String(field)}` : ''}`
+            : issue.path.join('.') || '(root)';
+        return { variable: 'FAULTLINE_MODELS_FILE', message: `${path}: ${where}: ${issue.message}` };
+      }),
+    );
+  }
+  const seen = new Set<string>();
+  for (const m of parsed.data.models) {
+    const key = `${m.provider}/${m.id}`;
+    if (seen.has(key))
+      throw new ConfigError([
+        { variable: 'FAULTLINE_MODELS_FILE', message: `${path}: ${key} is listed twice` },
+      ]);
+    seen.add(key);
+  }
+  return parsed.data.models;
+}

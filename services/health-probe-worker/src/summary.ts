@@ -1,0 +1,69 @@
+import {
+  type BreakerConfig,
+  latencyPercentile,
+  type ModelSpec,
+  modelKey,
+  statusOf,
+  successRate,
+} from '@faultline/core';
+import type { ModelHealthStore } from '@faultline/runtime';
+
+export interface ModelStatusRow {
+  model_id: string;
+  provider: string;
+  gateway: string | null;
+  priority: string;
+  status: 'healthy' | 'degraded' | 'unhealthy';
+  circuit_breaker_state: string;
+  success_rate: number;
+  response_time_ms: { p50: number | null; p99: number | null };
+  error_count: number;
+  last_failure: string | null;
+  last_success: string | null;
+  probed: boolean;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The health report: counts by status, per provider and per model. */
+export async function healthSummary(
+  models: ModelSpec[],
+  store: ModelHealthStore,
+  cfg: Pick<BreakerConfig, 'slowMs'>,
+) {
+  const healths = await store.readMany(models.map((m) => modelKey(m.provider, m.id)));
+  const rows: ModelStatusRow[] = models.map((m) => {
+    const h = healths.get(modelKey(m.provider, m.id))!;
+    return {
+      model_id: m.id,
+      provider: m.provider,
+      gateway: m.gateway,
+      priority: m.priority,
+      status: statusOf(h, cfg),
+      circuit_breaker_state: h.breaker,
+      success_rate: Math.round(successRate(h) * 1000) / 1000,
+      response_time_ms: { p50: latencyPercentile(h, 0.5), p99: latencyPercentile(h, 0.99) },
+      error_count: h.errorCount,
+      last_failure: iso(h.lastFailure),
+      last_success: iso(h.lastSuccess),
+      probed: h.window.length > 0,
+    };
+  });
+  const count = (list: ModelStatusRow[]) => ({
+    total: list.length,
+    healthy: list.filter((r) => r.status === 'healthy').length,
+    degraded: list.filter((r) => r.status === 'degraded').length,
+    unhealthy: list.filter((r) => r.status === 'unhealthy').length,
+  });
+  const totals = count(rows);
+  const providers: Record<string, ReturnType<typeof count>> = {};
+  for (const p of new Set(rows.map((r) => r.provider)))
+    providers[p] = count(rows.filter((r) => r.provider === p));
+  return {
+    status: totals.unhealthy ? 'unhealthy' : totals.degraded ? 'degraded' : 'healthy',
+    models: totals,
+    providers,
+    details: rows,
+  };
+}
+export type HealthSummary = Awaited<ReturnType<typeof healthSummary>>;

@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import {
+  type ProviderSimulator,
+  pollUntil,
+  startProviderSimulator,
+  startTestRedis,
+  type TestRedis,
+} from '@faultline/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeEnv } from './support.ts';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+let redis: TestRedis;
+let sim: ProviderSimulator;
+beforeAll(async () => {
+  [redis, sim] = await Promise.all([startTestRedis(), startProviderSimulator()]);
+});
+afterAll(async () => {
+  await Promise.all([sim?.close(), redis?.close()]);
+});
+
+function startProcess(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/health-probe-worker/src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: 'info' },
+  });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    out += d;
+  });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, output: () => out, exited };
+}
+
+describe('two health-probe processes', () => {
+  it('run each probe once per interval, not twice', async () => {
+    sim.script('shared', { kind: 'success' });
+    const env = probeEnv(redis.url, sim, [{ id: 'shared', provider: 'openai', interval: '250ms' }]);
+    const procs = [startProcess(env), startProcess(env)];
+    await pollUntil(
+      'both ready',
+      () => procs.every((p) => p.output().includes('health-probe worker ready')),
+      { timeoutMs: 30_000 },
+    );
+    const start = sim.requests('shared').length;
+    const t0 = Date.now();
+    await pollUntil('a while of probing', () => Date.now() - t0 >= 2500, { timeoutMs: 5000 });
+    const probes = sim.requests('shared').length - start;
+    const elapsed = Date.now() - t0;
+    // One scheduler: about elapsed/interval probes; two would double it.
+    expect(probes).toBeGreaterThanOrEqual(Math.floor(elapsed / 250) - 3);
+    expect(probes).toBeLessThanOrEqual(Math.ceil(elapsed / 250) + 2);
+    for (const p of procs) p.child.kill('SIGTERM');
+    expect(await Promise.all(procs.map((p) => p.exited))).toEqual([0, 0]);
+  }, 60_000);
+});
