@@ -5,6 +5,8 @@
  *    rate with ALERT_GROUP_WAIT=0, vs a raw two-hop BullMQ pipeline at the same rate.
  * Run: node --import tsx bench/alerter.ts [events] [rate]
  */
+
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +18,7 @@ import { startTestRedis } from '@faultline/testkit';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
-import { drain, fmt } from './support.ts';
+import { drain, fmt, ROOT } from './support.ts';
 
 const N = Number(process.argv[2] ?? 20_000);
 const RATE = Number(process.argv[3] ?? 500);
@@ -114,8 +116,29 @@ const latencyEnv = {
   SMTP_HOST: '127.0.0.1',
   SMTP_PORT: String(smtpPort),
 };
-const alerter = startAlerter(loadConfig(AlerterConfig, latencyEnv), pino({ level: 'silent' }));
-await Promise.all(alerter.workers.map((w) => w.waitUntilReady()));
+// The alerter in its own process, as deployed: it must not share the event loop of the SMTP server
+// and the event generator.
+const alerterProc = spawn(
+  process.execPath,
+  [
+    ...(process.env.ALERTER_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/aprof'] : []),
+    '--import',
+    'tsx',
+    'services/alerter-worker/src/main.ts',
+  ],
+  {
+    cwd: ROOT,
+    env: { ...process.env, ...latencyEnv, LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
+await new Promise<void>((resolve) => {
+  let out = '';
+  alerterProc.stdout!.on('data', (d) => {
+    out += d;
+    if (out.includes('alerter worker ready')) resolve();
+  });
+});
 const lq = new Queue('alerts', { connection, prefix: '{bench-l}' });
 const sentAt = new Map<string, number>();
 const interval = 1000 / RATE;
@@ -135,7 +158,7 @@ const lat = [...accepted].map(([p, at]) => at - sentAt.get(p)!);
 console.log(
   `  event → SMTP accepted at ${RATE}/s, first-of-group: p50 ${pct(lat, 0.5).toFixed(1)} ms, p99 ${pct(lat, 0.99).toFixed(1)} ms (${lat.length}/${LATENCY_EVENTS} delivered; target p99 < 50 ms)`,
 );
-await alerter.close();
+alerterProc.kill('SIGTERM');
 await lq.close();
 
 // Raw two-hop baseline: event → worker A → queue B → worker B.
