@@ -23,7 +23,11 @@ const admin = new Redis(redis.url);
 const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]);
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
-const models = Array.from({ length: MODELS }, (_, i) => ({ id: `bench-model-${i}`, provider: 'openai', interval: INTERVAL_MS }));
+const models = Array.from({ length: MODELS }, (_, i) => ({
+  id: `bench-model-${i}`,
+  provider: 'openai',
+  interval: INTERVAL_MS,
+}));
 writeFileSync(join(dir, 'models.json'), JSON.stringify({ models }));
 const env = {
   REDIS_URL: redis.url,
@@ -58,7 +62,9 @@ const cpu = process.cpuUsage(cpu0);
 const sorted = lateness.sort((a, b) => a - b);
 const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 const after = await usedMemory();
-console.log(`  probes: ${fmt(probes / wall)} /s sustained (expected ${fmt(MODELS / (INTERVAL_MS / 1000))} /s)`);
+console.log(
+  `  probes: ${fmt(probes / wall)} /s sustained (expected ${fmt(MODELS / (INTERVAL_MS / 1000))} /s)`,
+);
 console.log(`  schedule lateness: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms (target p99 < 1000 ms)`);
 console.log(`  Redis memory: ${fmt((after - before) / MODELS)} bytes per model (target < 10 KB)`);
 console.log(`  worker CPU: ${((cpu.user + cpu.system) / 1e6 / wall).toFixed(2)} cores (target < 0.5)`);
