@@ -211,3 +211,37 @@ describe('the health API', () => {
     await probe.close();
   });
 });
+
+describe('storms', () => {
+  it('more than MODELS_FAILING_THRESHOLD models starting to fail, or breakers opening, within the window is one HIGH event each', async () => {
+    for (const id of ['storm-a', 'storm-b', 'storm-c']) sim.script(id, down);
+    sim.script('storm-fine', { kind: 'success' });
+    const env = probeEnv(
+      redis.url,
+      sim,
+      [model('storm-a'), model('storm-b'), model('storm-c'), model('storm-fine')],
+      {
+        MODELS_FAILING_THRESHOLD: '2',
+        BREAKERS_OPEN_THRESHOLD: '2',
+        BREAKER_FAILURE_THRESHOLD: '1',
+      },
+    );
+    const probe = await startProbe(env);
+    await pollUntil('both storms', async () => {
+      const reasons = (await healthEvents(env)).map((e) => e.reason);
+      return reasons.includes('models_failing') && reasons.includes('breakers_opening');
+    });
+    await pollUntil('more failing probes', () => sim.requests('storm-a').length >= 4);
+    const storms = (await healthEvents(env)).filter(
+      (e) => e.reason === 'models_failing' || e.reason === 'breakers_opening',
+    );
+    expect(storms.map((e) => [e.reason, e.severity, e.operation])).toEqual(
+      expect.arrayContaining([
+        ['models_failing', 'HIGH', 'availability_check'],
+        ['breakers_opening', 'HIGH', 'availability_check'],
+      ]),
+    );
+    expect(storms).toHaveLength(2);
+    await probe.close();
+  });
+});
