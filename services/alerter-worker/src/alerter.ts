@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Channel } from '@faultline/core';
-import { createRedis, type Logger, QUEUES, redisKeys } from '@faultline/runtime';
+import { createRedis, type Logger, metricsCounters, QUEUES, redisKeys } from '@faultline/runtime';
 import { Queue, Worker } from 'bullmq';
 import { channelCap } from './channel-cap.ts';
 import { enabledChannels } from './channels/index.ts';
@@ -29,6 +29,7 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
     incidentTtlMs: cfg.ALERT_RESOLVE_AFTER,
   });
   const cap = channelCap(redis, keys, cfg.ALERT_MAX_PER_HOUR);
+  const counters = metricsCounters(redis, prefix);
   const dispatch = dispatcher({
     deliveries: deliveriesQueue,
     timers: timersQueue,
@@ -37,6 +38,7 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
     attempts: cfg.DELIVERY_ATTEMPTS,
     backoffMs: cfg.DELIVERY_BACKOFF,
     subjectPrefix: cfg.ALERT_SUBJECT_PREFIX,
+    counters,
   });
   const timers = groupTimers({
     groups,
@@ -80,7 +82,7 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
     new Worker(QUEUES.alertGroups, (job) => timers.process(job), workerOptions(20)),
     new Worker(
       QUEUES.alertDeliveries,
-      deliveryProcessor({ channels, redis, keys, logger }),
+      deliveryProcessor({ channels, redis, keys, logger, counters }),
       workerOptions(20),
     ),
   ];

@@ -1,5 +1,5 @@
 import type { Channel } from '@faultline/core';
-import type { Logger, RedisKeys } from '@faultline/runtime';
+import { type Logger, METRICS, type MetricsCounters, type RedisKeys } from '@faultline/runtime';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AlertChannel } from './channels/index.ts';
@@ -15,6 +15,7 @@ export function deliveryProcessor(deps: {
   redis: Redis;
   keys: RedisKeys;
   logger: Logger;
+  counters: MetricsCounters;
 }) {
   return async function deliver(job: Job): Promise<string> {
     const { channel, notification } = job.data as DeliveryJob;
@@ -25,6 +26,7 @@ export function deliveryProcessor(deps: {
     try {
       await target.deliver(notification);
     } catch (error) {
+      deps.counters.incr(METRICS.notifications, { channel, outcome: 'failed' });
       deps.logger.warn(
         {
           channel,
@@ -37,6 +39,7 @@ export function deliveryProcessor(deps: {
       throw error;
     }
     await deps.redis.set(deps.keys.delivered(deliveryId), '1', 'EX', 7 * 86_400);
+    deps.counters.incr(METRICS.notifications, { channel, outcome: 'sent' });
     return 'delivered';
   };
 }

@@ -1,5 +1,5 @@
 import { alertSubject, type Channel, type Notification } from '@faultline/core';
-import { JOB_NAMES } from '@faultline/runtime';
+import { JOB_NAMES, METRICS, type MetricsCounters } from '@faultline/runtime';
 import type { Queue } from 'bullmq';
 import type { ChannelCap } from './channel-cap.ts';
 import { HOUR_MS } from './channel-cap.ts';
@@ -22,6 +22,7 @@ export function dispatcher(deps: {
   attempts: number;
   backoffMs: number;
   subjectPrefix: string;
+  counters: MetricsCounters;
 }) {
   const jobOptions = (id: string) => ({
     jobId: id,
@@ -65,6 +66,7 @@ export function dispatcher(deps: {
             }
           }
           await send(n, channel);
+          deps.counters.incr(METRICS.notificationsSuppressed, { channel }, n.suppressed);
           sent.push(channel);
         }),
       );

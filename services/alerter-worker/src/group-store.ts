@@ -1,5 +1,5 @@
 import type { AlertEvent } from '@faultline/core';
-import type { RedisKeys } from '@faultline/runtime';
+import { listAlertGroups, type RedisKeys } from '@faultline/runtime';
 import type { Redis } from 'ioredis';
 
 /**
@@ -149,15 +149,7 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
       };
     },
 
-    async list(limit = 50): Promise<Record<string, string>[]> {
-      const fps = await redis.zrevrange(keys.alertGroupIndex(), 0, limit - 1);
-      const rows = await Promise.all(
-        fps.map((fp) =>
-          redis.hgetall(keys.alertGroup(fp)).then((h): Record<string, string> => ({ fingerprint: fp, ...h })),
-        ),
-      );
-      return rows.filter((row) => row.state);
-    },
+    list: (limit = 50) => listAlertGroups(redis, keys, limit),
   };
 }
 export type GroupStore = ReturnType<typeof groupStore>;

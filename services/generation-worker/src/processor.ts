@@ -10,7 +10,7 @@ import {
   TAXONOMY,
 } from '@faultline/core';
 import { type ProviderRegistry, UnknownProviderError } from '@faultline/providers';
-import type { AlertPublisher, Logger } from '@faultline/runtime';
+import { type AlertPublisher, type Logger, METRICS, type MetricsCounters } from '@faultline/runtime';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 
 import type { BreakerGate } from './breaker-gate.ts';
@@ -23,6 +23,7 @@ export interface ProcessorDeps {
   metrics: RunMetrics;
   pauses: ProviderPause;
   breakers: BreakerGate;
+  counters: MetricsCounters;
   logger: Logger;
   rateLimitPauseMs: number;
 }
@@ -107,6 +108,11 @@ export function generationProcessor(deps: ProcessorDeps) {
         ? pauses.pause(classified.provider, classified.retryAfterMs ?? deps.rateLimitPauseMs)
         : null,
     ]);
+    deps.counters.incr(METRICS.classifiedErrors, {
+      category: classified.category,
+      severity: classified.severity,
+      provider: classified.provider,
+    });
     logger.warn(
       { jobId: job.id, attempt, category: classified.category, reason: classified.reason, final },
       classified.message,

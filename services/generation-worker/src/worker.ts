@@ -5,6 +5,7 @@ import {
   alertPublisher,
   createRedis,
   type Logger,
+  metricsCounters,
   modelHealthStore,
   QUEUES,
   redisKeys,
@@ -32,6 +33,7 @@ export function startGenerationWorker(
   const breakers = breakerGate(modelHealthStore(redis, keys));
   const processor = generationProcessor({
     breakers,
+    counters: metricsCounters(redis, cfg.QUEUE_PREFIX),
     providers: createProviderRegistry(env, { timeoutMs: cfg.GENERATION_TIMEOUT }),
     alerts: alertPublisher(alerts),
     metrics: runMetrics(redis, keys),

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
+import type { HealthSummary } from '@faultline/runtime';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { HealthSummary } from './summary.ts';
 
 /**
  * GET /health: liveness (Redis answers, schedulers present). GET /api/monitoring/health: the

@@ -4,7 +4,9 @@ import { createProviderRegistry } from '@faultline/providers';
 import {
   alertPublisher,
   createRedis,
+  healthSummary,
   type Logger,
+  metricsCounters,
   modelHealthStore,
   QUEUES,
   redisKeys,
@@ -15,7 +17,6 @@ import { startHealthApi } from './health-api.ts';
 import { readModelsFile } from './models.ts';
 import { probeProcessor } from './processor.ts';
 import { syncSchedulers } from './schedulers.ts';
-import { healthSummary } from './summary.ts';
 
 /** Reads the models file, syncs one scheduler per model, runs the probe worker and the health API. */
 export async function startHealthProbe(cfg: HealthProbeConfig, env: NodeJS.ProcessEnv, logger: Logger) {
@@ -39,6 +40,7 @@ export async function startHealthProbe(cfg: HealthProbeConfig, env: NodeJS.Proce
       redis,
       keys,
       alerts: alertPublisher(alerts),
+      counters: metricsCounters(redis, cfg.QUEUE_PREFIX),
       breaker,
       logger,
       probeTimeoutMs: cfg.PROBE_TIMEOUT,

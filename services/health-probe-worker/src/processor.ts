@@ -8,7 +8,14 @@ import {
   type ProbeOutcome,
 } from '@faultline/core';
 import type { ProviderRegistry } from '@faultline/providers';
-import type { AlertPublisher, Logger, ModelHealthStore, RedisKeys } from '@faultline/runtime';
+import {
+  type AlertPublisher,
+  type Logger,
+  METRICS,
+  type MetricsCounters,
+  type ModelHealthStore,
+  type RedisKeys,
+} from '@faultline/runtime';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { aggregateEvent, transitionEvent } from './health-events.ts';
@@ -21,6 +28,7 @@ export interface ProbeDeps {
   redis: Redis;
   keys: RedisKeys;
   alerts: AlertPublisher;
+  counters: MetricsCounters;
   breaker: BreakerConfig;
   logger: Logger;
   probeTimeoutMs: number;
@@ -102,6 +110,11 @@ export function probeProcessor(deps: ProbeDeps) {
     // A scheduler whose model just left the file may fire once more.
     if (!m) return 'not watched';
     const { outcome, classified } = await runProbe(deps.providers, m, deps.probeTimeoutMs);
+    deps.counters.observe(
+      METRICS.probeLatency,
+      { provider: m.provider, gateway: m.gateway ?? 'none' },
+      outcome.latencyMs,
+    );
     if (classified && (classified.category === 'billing_quota' || classified.category === 'authentication')) {
       return markProviderFailing(m, outcome, classified);
     }
@@ -111,6 +124,7 @@ export function probeProcessor(deps: ProbeDeps) {
       return { state: next.state, result: { ...next, downSince: h.downSince } };
     });
     for (const transition of step.transitions) {
+      deps.counters.incr(METRICS.breakerTransitions, { transition, provider: m.provider });
       await alerts.publish(
         transitionEvent({
           transition,

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import { breakerConfig, HealthProbeConfig } from '@faultline/health-probe-worker/config';
 import { readModelsFile } from '@faultline/health-probe-worker/models';
-import { healthSummary } from '@faultline/health-probe-worker/summary';
+
 import {
   assertRedisReachable,
   createRedis,
+  healthSummary,
   loadConfig,
   modelHealthStore,
   redisKeys,

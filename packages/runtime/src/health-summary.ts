@@ -6,7 +6,7 @@ import {
   statusOf,
   successRate,
 } from '@faultline/core';
-import type { ModelHealthStore } from '@faultline/runtime';
+import type { ModelHealthStore } from './model-health-store.ts';
 
 export interface ModelStatusRow {
   model_id: string;
