@@ -22,6 +22,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     const m = await import('./commands/test-alert.ts');
     return { usage: m.usage, run: m.testAlertCommand };
   },
+  start: async () => {
+    const m = await import('./commands/start.ts');
+    return { usage: m.usage, run: m.startCommand };
+  },
   health: async () => {
     const m = await import('./commands/health.ts');
     return { usage: m.usage, run: m.healthCommand };

@@ -22,7 +22,10 @@ const SECRET_PATHS = [
  * fields by path, and key-shaped strings anywhere (error messages quote keys back at you).
  */
 export function createLogger(service: string, level = 'info', destination?: DestinationStream): Logger {
-  const pretty = !destination && process.stdout.isTTY && process.env.LOG_FORMAT !== 'json';
+  // `faultline start` pipes its services' output, so it asks for pretty logs with LOG_FORMAT=pretty.
+  const pretty =
+    !destination &&
+    (process.env.LOG_FORMAT === 'pretty' || (process.stdout.isTTY && process.env.LOG_FORMAT !== 'json'));
   const options: LoggerOptions = {
     name: service,
     level,

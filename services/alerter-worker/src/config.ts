@@ -2,6 +2,9 @@ import { DEFAULT_GROUP_BY, GROUP_KEYS, type GroupKey } from '@faultline/core';
 import { BaseConfig, envBool, envDuration, envInt } from '@faultline/runtime';
 import { z } from 'zod';
 
+// Local names such as oncall@localhost are valid mail addresses, which z.email() refuses.
+const email = (message: string) => z.string().regex(/^[^@\s,]+@[^@\s,]+$/, message);
+
 const emailList = z
   .string()
   .transform((v) =>
@@ -10,11 +13,7 @@ const emailList = z
       .map((s) => s.trim())
       .filter(Boolean),
   )
-  .pipe(
-    z
-      .array(z.email({ error: 'expected comma-separated e-mail addresses' }))
-      .min(1, 'name at least one address'),
-  );
+  .pipe(z.array(email('expected comma-separated e-mail addresses')).min(1, 'name at least one address'));
 
 const urlList = z
   .string()
@@ -59,7 +58,7 @@ export const AlerterConfig = BaseConfig.extend({
   SMTP_SECURE: envBool.default(false),
   SMTP_USERNAME: z.string().optional(),
   SMTP_PASSWORD: z.string().optional(),
-  ALERT_FROM_EMAIL: z.email({ error: 'expected an e-mail address' }).default('faultline@localhost'),
+  ALERT_FROM_EMAIL: email('expected an e-mail address').default('faultline@localhost'),
   ALERT_TO_EMAILS: emailList.default(['oncall@localhost']),
   MAILBOX_DIR: z.string().default('./logs/mail'),
 

@@ -5,6 +5,7 @@ const SERVICES: Record<string, () => Promise<unknown>> = {
   generation: () => import('@faultline/generation-worker/main'),
   alerter: () => import('@faultline/alerter-worker/main'),
   'health-probe': () => import('@faultline/health-probe-worker/main'),
+  ops: () => import('@faultline/ops/main'),
 };
 
 export const usage = `faultline worker <${Object.keys(SERVICES).join('|')}>

@@ -1,0 +1,131 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { assertRedisReachable, BaseConfig, displayRedisUrl, loadConfig } from '@faultline/runtime';
+import { UsageError } from '../usage-error.ts';
+import { startLocalRedis } from './local-redis.ts';
+
+export const usage = `faultline start
+      starts the whole system, one process per service (generation, alerter, health-probe, ops),
+      with logs merged and prefixed; with no REDIS_URL it runs its own redis-server (AOF) under
+      ./data; Ctrl-C stops everything cleanly`;
+
+const ROOT = resolve(import.meta.dirname, '../../../..');
+export const SERVICES = {
+  generation: 'services/generation-worker/src/main.ts',
+  alerter: 'services/alerter-worker/src/main.ts',
+  'health-probe': 'services/health-probe-worker/src/main.ts',
+  ops: 'services/ops/src/main.ts',
+} as const;
+
+function prefixed(name: string, stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) {
+  let buffer = '';
+  const tag = `[${name}]`.padEnd(15);
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffer += chunk;
+    let nl = buffer.indexOf('\n');
+    while (nl >= 0) {
+      out.write(`${tag} ${buffer.slice(0, nl)}\n`);
+      buffer = buffer.slice(nl + 1);
+      nl = buffer.indexOf('\n');
+    }
+  });
+}
+
+/** Runs the services as separate processes, as in production, and stops them all together. */
+export async function runSystem(
+  extraEnv: Record<string, string> = {},
+  extraChildren: Record<string, string[]> = {},
+): Promise<number> {
+  const base = loadConfig(BaseConfig);
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...extraEnv };
+  let redis: ChildProcess | undefined;
+  if (process.env.REDIS_URL) {
+    await assertRedisReachable(base.REDIS_URL);
+  } else {
+    const port = Number(process.env.FAULTLINE_REDIS_PORT ?? 6390);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new UsageError('FAULTLINE_REDIS_PORT must be a port number');
+    const local = await startLocalRedis(process.env.FAULTLINE_DATA_DIR ?? './data', port);
+    redis = local.child;
+    env.REDIS_URL = local.url;
+    process.stdout.write(
+      `[faultline]     no REDIS_URL: started redis-server on ${local.url} (AOF in ${process.env.FAULTLINE_DATA_DIR ?? './data'}/redis)\n`,
+    );
+  }
+  if (!env.SMTP_HOST)
+    process.stdout.write(
+      `[faultline]     no SMTP_HOST: e-mails go to the local mailbox ${env.MAILBOX_DIR ?? './logs/mail'}\n`,
+    );
+  if (env.SENTRY_ENABLED !== 'true') process.stdout.write('[faultline]     no Sentry DSN: Sentry is off\n');
+  if (process.stdout.isTTY && !env.LOG_FORMAT) env.LOG_FORMAT = 'pretty';
+
+  const children = new Map<string, ChildProcess>();
+  const commands: Record<string, string[]> = {
+    ...Object.fromEntries(
+      Object.entries(SERVICES).map(([name, entry]) => [name, ['--import', 'tsx', entry]]),
+    ),
+    ...extraChildren,
+  };
+  let ready = 0;
+  let stopping = false;
+  let exitCode = 0;
+  const done = new Promise<void>((resolveDone) => {
+    const stopAll = (code: number) => {
+      if (stopping) return;
+      stopping = true;
+      exitCode = code;
+      process.stdout.write('[faultline]     stopping every service…\n');
+      for (const child of children.values()) if (child.exitCode === null) child.kill('SIGTERM');
+      const force = setTimeout(() => {
+        for (const child of children.values()) if (child.exitCode === null) child.kill('SIGKILL');
+      }, 35_000);
+      Promise.all(
+        [...children.values()].map((c) =>
+          c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)),
+        ),
+      ).then(async () => {
+        clearTimeout(force);
+        if (redis && redis.exitCode === null) {
+          const exited = new Promise((r) => redis!.once('exit', r));
+          redis.kill('SIGTERM');
+          await exited;
+        }
+        process.stdout.write('[faultline]     stopped\n');
+        resolveDone();
+      });
+    };
+    process.on('SIGINT', () => stopAll(0));
+    process.on('SIGTERM', () => stopAll(0));
+    for (const [name, args] of Object.entries(commands)) {
+      const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.set(name, child);
+      process.stdout.write(`[faultline]     started ${name} (pid ${child.pid})\n`);
+      prefixed(name, child.stdout!, process.stdout);
+      prefixed(name, child.stderr!, process.stderr);
+      child.stdout!.on('data', (d: Buffer | string) => {
+        if (/ready/.test(String(d)) && ++ready === Object.keys(commands).length) {
+          process.stdout.write(
+            `[faultline]     all services ready (Redis ${displayRedisUrl(env.REDIS_URL!)}); Ctrl-C stops them\n`,
+          );
+        }
+      });
+      child.on('exit', (code, signal) => {
+        if (!stopping) {
+          process.stderr.write(
+            `[faultline]     ${name} exited (${signal ?? `code ${code}`}): stopping the rest\n`,
+          );
+          stopAll(1);
+        }
+      });
+    }
+  });
+  await done;
+  return exitCode;
+}
+
+export async function startCommand(argv: string[]): Promise<number> {
+  parseArgs({ args: argv, options: {} });
+  return runSystem();
+}

@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort, pollUntil } from '@faultline/testkit';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+function run(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+  });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    out += d;
+  });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, output: () => out, exited };
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('faultline start with no configuration', () => {
+  it('brings up Redis and every service, delivers a test alert to the file and the mailbox, and stops everything on Ctrl-C', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-start-'));
+    // No REDIS_URL, no SMTP, no Sentry: only where to put files and which ports are free here.
+    const env = {
+      FAULTLINE_DATA_DIR: join(dir, 'data'),
+      FAULTLINE_REDIS_PORT: String(await freePort()),
+      ALERT_FILE_PATH: join(dir, 'logs', 'alerts.log'),
+      MAILBOX_DIR: join(dir, 'logs', 'mail'),
+      HEALTH_PORT: String(await freePort()),
+      OPS_PORT: String(await freePort()),
+      LOG_FORMAT: 'json',
+    };
+    const start = run(['start'], env);
+    try {
+      await pollUntil(
+        'every service ready',
+        () => start.output().includes('all services ready') || start.child.exitCode !== null,
+        { timeoutMs: 40_000 },
+      );
+      expect(start.output()).toContain('all services ready');
+      expect(start.output()).toMatch(/no REDIS_URL: started redis-server/);
+      expect(start.output()).toMatch(/Sentry is off/);
+      expect(existsSync(join(dir, 'data', 'redis'))).toBe(true);
+      const pids = [...start.output().matchAll(/started [\w-]+ \(pid (\d+)\)/g)].map((m) => Number(m[1]));
+      expect(pids).toHaveLength(4);
+
+      const alert = run(['test-alert'], {
+        ...env,
+        REDIS_URL: `redis://127.0.0.1:${env.FAULTLINE_REDIS_PORT}`,
+      });
+      expect(await alert.exited).toBe(0);
+      expect(alert.output()).toMatch(/email\s+delivered/);
+      expect(readFileSync(env.ALERT_FILE_PATH, 'utf8')).toMatch(/ALERT: BILLING_QUOTA/);
+      expect(readdirSync(env.MAILBOX_DIR).filter((f) => f.endsWith('.eml'))).toHaveLength(1);
+
+      const health = await fetch(`http://127.0.0.1:${env.HEALTH_PORT}/health`);
+      expect(health.status).toBe(200);
+
+      start.child.kill('SIGINT');
+      expect(await start.exited).toBe(0);
+      await pollUntil('no orphan left', () => pids.every((pid) => !alive(pid)), { timeoutMs: 10_000 });
+      // Redis stopped too: its port no longer answers.
+      const stillUp = await fetch(`http://127.0.0.1:${env.FAULTLINE_REDIS_PORT}`).then(
+        () => true,
+        (e) => !/ECONNREFUSED/.test(String(e.cause?.code ?? e)),
+      );
+      expect(stillUp).toBe(false);
+    } finally {
+      if (start.child.exitCode === null) start.child.kill('SIGKILL');
+    }
+  }, 90_000);
+});
