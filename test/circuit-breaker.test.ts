@@ -53,7 +53,7 @@ describe('the generation worker reads the health-probe breakers', () => {
         model: 'flaky-model',
         messages: [{ role: 'user', content: 'hi' }],
       });
-      await expect(client.waitForResult(job, 10_000)).rejects.toThrow(
+      await expect(client.waitForResult(job, 30_000)).rejects.toThrow(
         /model_error: circuit breaker open for openai\/flaky-model/,
       );
       expect(sim.requests('flaky-model').length).toBe(callsBefore);
@@ -69,5 +69,5 @@ describe('the generation worker reads the health-probe breakers', () => {
       await probe.close();
       await Promise.all([sim.close(), redis.close()]);
     }
-  }, 30_000);
+  }, 60_000);
 });

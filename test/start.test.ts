@@ -85,3 +85,40 @@ describe('faultline start with no configuration', () => {
     }
   }, 90_000);
 });
+
+describe('faultline demo', () => {
+  it('shows alerts in the file and the mailbox within a minute, all offline, and stops on Ctrl-C', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-demo-'));
+    const env = {
+      FAULTLINE_DATA_DIR: join(dir, 'data'),
+      FAULTLINE_REDIS_PORT: String(await freePort()),
+      ALERT_FILE_PATH: join(dir, 'logs', 'alerts.log'),
+      MAILBOX_DIR: join(dir, 'logs', 'mail'),
+      HEALTH_PORT: String(await freePort()),
+      OPS_PORT: String(await freePort()),
+      LOG_FORMAT: 'json',
+    };
+    const demo = run(['demo'], env);
+    try {
+      const file = () => {
+        try {
+          return readFileSync(env.ALERT_FILE_PATH, 'utf8');
+        } catch {
+          return '';
+        }
+      };
+      await pollUntil(
+        'billing and authentication alerts',
+        () => /ALERT: BILLING_QUOTA/.test(file()) && /ALERT: AUTHENTICATION/.test(file()),
+        { timeoutMs: 60_000 },
+      );
+      expect(readdirSync(env.MAILBOX_DIR).length).toBeGreaterThanOrEqual(2);
+      const metrics = await (await fetch(`http://127.0.0.1:${env.OPS_PORT}/metrics`)).text();
+      expect(metrics).toMatch(/faultline_classified_errors_total\{category="rate_limit"/);
+      demo.child.kill('SIGINT');
+      expect(await demo.exited).toBe(0);
+    } finally {
+      if (demo.child.exitCode === null) demo.child.kill('SIGKILL');
+    }
+  }, 120_000);
+});

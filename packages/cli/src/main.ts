@@ -26,6 +26,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     const m = await import('./commands/start.ts');
     return { usage: m.usage, run: m.startCommand };
   },
+  demo: async () => {
+    const m = await import('./commands/demo.ts');
+    return { usage: m.usage, run: m.demoCommand };
+  },
   health: async () => {
     const m = await import('./commands/health.ts');
     return { usage: m.usage, run: m.healthCommand };

@@ -22,7 +22,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 }
 const sim = await startProviderSimulator({ port, host: values.host, record: !values['no-record'] });
 process.stdout.write(
-  `provider simulator listening on ${sim.url}\n  OPENAI_BASE_URL=${sim.openaiBaseURL}\n  ANTHROPIC_BASE_URL=${sim.anthropicBaseURL}\n` +
+  `provider simulator ready, listening on ${sim.url}\n  OPENAI_BASE_URL=${sim.openaiBaseURL}\n  ANTHROPIC_BASE_URL=${sim.anthropicBaseURL}\n` +
     `  script a model: curl -XPOST ${sim.url}/__sim/script -d '{"model":"m","steps":[{"kind":"http","status":429}]}'\n`,
 );
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
