@@ -113,7 +113,11 @@ describe('faultline demo', () => {
         { timeoutMs: 60_000 },
       );
       // The mailbox is its own delivery, a moment after the file.
-      await pollUntil('two messages in the mailbox', () => existsSync(env.MAILBOX_DIR) && readdirSync(env.MAILBOX_DIR).length >= 2, { timeoutMs: 30_000 });
+      await pollUntil(
+        'two messages in the mailbox',
+        () => existsSync(env.MAILBOX_DIR) && readdirSync(env.MAILBOX_DIR).length >= 2,
+        { timeoutMs: 30_000 },
+      );
       const metrics = await (await fetch(`http://127.0.0.1:${env.OPS_PORT}/metrics`)).text();
       expect(metrics).toMatch(/faultline_classified_errors_total\{category="rate_limit"/);
       demo.child.kill('SIGINT');
