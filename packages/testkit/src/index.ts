@@ -7,3 +7,4 @@ export * from './poll-until.ts';
 export * from './provider-simulator/index.ts';
 export * from './redis-ping.ts';
 export * from './redis-server.ts';
+export * from './repo-process.ts';

@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '@faultline/runtime';
-import { startTestRedis, type TestRedis } from '@faultline/testkit';
+import { runRepoProcess, startTestRedis, type TestRedis } from '@faultline/testkit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAlerter } from '../src/alerter.ts';
 import { AlerterConfig } from '../src/config.ts';
-import { alerterEnv, ROOT } from './support/alerter-env.ts';
+import { alerterEnv } from './support/alerter-env.ts';
 
 let redis: TestRedis;
 let alerter: ReturnType<typeof startAlerter>;
@@ -24,19 +23,9 @@ afterAll(async () => {
   await redis?.close();
 });
 
-function cli(args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-  });
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-  });
-  child.stderr.on('data', (d) => {
-    out += d;
-  });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out })));
+async function cli(args: string[]): Promise<{ code: number | null; out: string }> {
+  const proc = runRepoProcess(['packages/cli/src/main.ts', ...args], env);
+  return { code: await proc.exited, out: proc.output() };
 }
 
 describe('faultline test-alert', () => {

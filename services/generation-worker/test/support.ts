@@ -1,10 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { type Logger, loadConfig } from '@faultline/runtime';
+import { type RepoProcess, runRepoProcess, startRepoService } from '@faultline/testkit';
 import { pino } from 'pino';
 import { GenerationConfig } from '../src/config.ts';
 
-export const ROOT = resolve(import.meta.dirname, '../../..');
 export const silentLogger: Logger = pino({ level: 'silent' });
 
 /** Settings a test worker runs with: fast retries, fast stall detection, the simulator as provider. */
@@ -48,37 +46,11 @@ export async function until<T>(
   }
 }
 
-export interface RunningProcess {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
+export type RunningProcess = RepoProcess;
 
 /** Runs a command of this repo as its own process, as a user or a container would. */
-export function runProcess(args: string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-  return { child, output: () => out, exited };
-}
+export const runProcess = runRepoProcess;
 
-export async function startWorkerProcess(env: Record<string, string>): Promise<RunningProcess> {
-  const proc = runProcess(['services/generation-worker/src/main.ts'], { ...env, LOG_LEVEL: 'info' });
-  await until(
-    'generation worker ready',
-    async () => proc.output().includes('generation worker ready') || proc.child.exitCode !== null,
-    30_000,
-  );
-  if (proc.child.exitCode !== null) throw new Error(`worker exited: ${proc.output()}`);
-  return proc;
+export function startWorkerProcess(env: Record<string, string>): Promise<RepoProcess> {
+  return startRepoService('services/generation-worker/src/main.ts', env, 'generation worker ready');
 }

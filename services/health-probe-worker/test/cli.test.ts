@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { modelKey } from '@faultline/core';
 import {
   type ProviderSimulator,
   pollUntil,
+  runRepoProcess,
   startProviderSimulator,
   startTestRedis,
   type TestRedis,
@@ -11,7 +10,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeEnv, startProbe } from './support.ts';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 let redis: TestRedis;
 let sim: ProviderSimulator;
 beforeAll(async () => {
@@ -42,15 +40,9 @@ describe('faultline health', () => {
         (await probe.store.read(modelKey('openai', 'table-ok'))).window.length > 0,
     );
     await probe.close();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', 'health'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    const code = await new Promise((r) => child.on('exit', r));
+    const health = runRepoProcess(['packages/cli/src/main.ts', 'health'], env);
+    const code = await health.exited;
+    const out = health.output();
     expect(code).toBe(1);
     expect(out).toMatch(/status: unhealthy \(2 models: 1 healthy, 0 degraded, 1 unhealthy\)/);
     expect(out).toMatch(/openai\s+table-ok\s+healthy\s+closed\s+100%/);

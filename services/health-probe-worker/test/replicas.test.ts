@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import {
   type ProviderSimulator,
   pollUntil,
+  runRepoProcess,
   startProviderSimulator,
   startTestRedis,
   type TestRedis,
@@ -10,7 +9,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeEnv } from './support.ts';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 let redis: TestRedis;
 let sim: ProviderSimulator;
 beforeAll(async () => {
@@ -20,21 +18,8 @@ afterAll(async () => {
   await Promise.all([sim?.close(), redis?.close()]);
 });
 
-function startProcess(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/health-probe-worker/src/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: 'info' },
-  });
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-  });
-  child.stderr.on('data', (d) => {
-    out += d;
-  });
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, output: () => out, exited };
-}
+const startProcess = (env: Record<string, string>) =>
+  runRepoProcess(['services/health-probe-worker/src/main.ts'], { ...env, LOG_LEVEL: 'info' });
 
 describe('two health-probe processes', () => {
   it('run each probe once per interval, not twice', async () => {

@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { AlertEvent } from '@faultline/core';
 import { alertEventFrom, classifyError } from '@faultline/core';
-
-export const ROOT = resolve(import.meta.dirname, '../../../..');
+import { type RepoProcess, startRepoService } from '@faultline/testkit';
 
 export function alerterEnv(redisUrl: string, prefix: string, extra: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-alerter-'));
@@ -71,27 +69,8 @@ export async function until<T>(
   }
 }
 
-export interface AlerterProcess {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
+export type AlerterProcess = RepoProcess;
 
-export async function startAlerterProcess(env: Record<string, string>): Promise<AlerterProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/alerter-worker/src/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => {
-    out += d;
-  });
-  child.stderr!.on('data', (d) => {
-    out += d;
-  });
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  await until('alerter ready', () => out.includes('alerter worker ready') || child.exitCode !== null, 30_000);
-  if (child.exitCode !== null) throw new Error(`alerter exited: ${out}`);
-  return { child, output: () => out, exited };
+export function startAlerterProcess(env: Record<string, string>): Promise<RepoProcess> {
+  return startRepoService('services/alerter-worker/src/main.ts', env, 'alerter worker ready');
 }
