@@ -1,3 +1,3 @@
-export { classifyError } from './classify-error.ts';
+export { type ClassifyOptions, classifyError } from './classify-error.ts';
 export { REASONS, type Reason } from './reasons.ts';
 export { parseDuration, retryAfterMs } from './retry-after.ts';

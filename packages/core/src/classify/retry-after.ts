@@ -5,50 +5,80 @@
  * and, failing all, a "try again in 6.78s" / "retry after 20 seconds" in the text.
  */
 export function retryAfterMs(headers: Record<string, string>, text: string, now: number): number | null {
-  const ms = Number(headers['retry-after-ms']);
-  if (headers['retry-after-ms'] !== undefined && Number.isFinite(ms) && ms >= 0) return Math.round(ms);
+  const ms = headers['retry-after-ms'];
+  if (ms !== undefined && ms.trim() !== '' && Number.isFinite(Number(ms)) && Number(ms) >= 0)
+    return Math.round(Number(ms));
 
   const ra = headers['retry-after'];
-  if (ra !== undefined) {
+  if (ra !== undefined && ra.trim() !== '') {
     const seconds = Number(ra);
     if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
     const date = Date.parse(ra);
     if (Number.isFinite(date)) return Math.max(0, date - now);
   }
 
-  const resets: number[] = [];
-  for (const key of ['x-ratelimit-reset-requests', 'x-ratelimit-reset-tokens', 'x-google-retry-delay']) {
+  let longest: number | null = null;
+  for (const key of RESET_DURATION_HEADERS) {
     const d = headers[key] !== undefined ? parseDuration(headers[key]!) : null;
-    if (d !== null) resets.push(d);
+    if (d !== null) longest = Math.max(longest ?? 0, d);
   }
-  for (const [key, value] of Object.entries(headers)) {
-    if (!/^anthropic-ratelimit-.*-reset$/.test(key)) continue;
+  for (const key of ANTHROPIC_RESET_HEADERS) {
+    const value = headers[key];
+    if (value === undefined) continue;
     const at = Date.parse(value);
-    if (Number.isFinite(at)) resets.push(Math.max(0, at - now));
+    if (Number.isFinite(at)) longest = Math.max(longest ?? 0, at - now, 0);
   }
-  if (resets.length) return Math.max(...resets);
+  if (longest !== null) return longest;
+  return retryAfterInText(text);
+}
 
-  const m =
-    /(?:try again|retry|retrying)(?: your request)? (?:in|after) (?:about )?(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?)\b/i.exec(
-      text,
-    );
-  if (m) return Math.round(Number(m[1]) * unitMs(m[2]!));
-  return null;
+const RESET_DURATION_HEADERS = [
+  'x-ratelimit-reset-requests',
+  'x-ratelimit-reset-tokens',
+  'x-google-retry-delay',
+];
+// https://docs.claude.com/en/api/rate-limits#response-headers
+const ANTHROPIC_RESET_HEADERS = [
+  'anthropic-ratelimit-requests-reset',
+  'anthropic-ratelimit-tokens-reset',
+  'anthropic-ratelimit-input-tokens-reset',
+  'anthropic-ratelimit-output-tokens-reset',
+];
+
+// "Please try again in 9m38.016s" (Groq, OpenAI), "Please retry in 32.5s" (Gemini),
+// "retry after 86400 seconds" (Azure), "Try again in 60 seconds" (LiteLLM router).
+const COMPACT_IN_TEXT =
+  /(?:try again|retry|retrying)(?: your request)? (?:in|after) (?:about )?((?:\d+(?:\.\d+)?(?:ms|h|m|s))+)\b/;
+const WORDS_IN_TEXT =
+  /(?:try again|retry|retrying)(?: your request)? (?:in|after) (?:about )?(\d+(?:\.\d+)?)\s*(milliseconds?|seconds?|secs?|minutes?|mins?|hours?)\b/;
+
+function retryAfterInText(text: string): number | null {
+  if (!text.includes('retry') && !text.includes('try again')) return null;
+  const compact = COMPACT_IN_TEXT.exec(text);
+  if (compact) return parseDuration(compact[1]!);
+  const words = WORDS_IN_TEXT.exec(text);
+  return words ? Math.round(Number(words[1]) * unitMs(words[2]!)) : null;
 }
 
 function unitMs(unit: string): number {
-  const u = unit.toLowerCase();
-  if (u.startsWith('ms') || u.startsWith('milli')) return 1;
-  if (u.startsWith('h')) return 3_600_000;
-  if (u.startsWith('m')) return 60_000;
+  if (unit.startsWith('ms') || unit.startsWith('milli')) return 1;
+  if (unit.startsWith('h')) return 3_600_000;
+  if (unit.startsWith('m')) return 60_000;
   return 1000;
 }
 
-/** "6m0s", "1.5s", "20ms", "1h2m3s", "35s". */
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
+
+/** OpenAI's reset durations: "6m0s", "1.5s", "20ms", "1h2m3s"; a bare number is seconds. */
 export function parseDuration(value: string): number | null {
-  const v = value.trim();
+  const v = value.trim().toLowerCase();
   if (/^\d+(?:\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
-  const parts = [...v.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join('') !== v) return null;
-  return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * unitMs(p[2]!), 0));
+  let total = 0;
+  let consumed = 0;
+  for (const p of v.matchAll(DURATION_PART)) {
+    if (p.index !== consumed) return null;
+    consumed += p[0].length;
+    total += Number(p[1]) * unitMs(p[2]!);
+  }
+  return consumed > 0 && consumed === v.length ? Math.round(total) : null;
 }

@@ -1,0 +1,25 @@
+import type { Rule } from '../rule.ts';
+import { credentialRule, permissionRule } from './authentication.ts';
+import { billingRule } from './billing.ts';
+import { modelRule } from './model.ts';
+import { abortRule, networkRule } from './network.ts';
+import { rateLimitRule } from './rate-limit.ts';
+import { invalidRequestRule } from './request.ts';
+import { overloadedRule, serverRule } from './server.ts';
+
+/**
+ * The label rules of shared/corpus/README.md in their order: the first that matches wins, so money beats
+ * a 429, a bad key beats a 400, a model beats a 403, and the status code only decides when nothing else does.
+ */
+export const RULES: readonly Rule[] = [
+  billingRule,
+  credentialRule,
+  modelRule,
+  permissionRule,
+  overloadedRule,
+  rateLimitRule,
+  serverRule,
+  abortRule,
+  networkRule,
+  invalidRequestRule,
+];

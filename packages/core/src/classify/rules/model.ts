@@ -1,0 +1,61 @@
+import type { Reason } from '../reasons.ts';
+import { firstReason, hasCode, type Rule, says, verdict } from '../rule.ts';
+import { INVALID_URL } from './request.ts';
+
+const MODEL_TEXT: [RegExp, Reason][] = [
+  [
+    // Groq "has been decommissioned and is no longer supported", OpenAI "The model `text-davinci-003` has been deprecated".
+    /decommissioned|deprecated and (?:is )?no longer|model[^.\n]{0,80}\b(?:(?:has been|was|is) (?:retired|deprecated|shut ?down|sunset)|no longer (?:supported|available|served|accessible))|reached (?:its )?end of life/,
+    'model_decommissioned',
+  ],
+  [
+    // Azure DeploymentNotFound, Together `model_not_available` (non-serverless), Bedrock "on-demand throughput isn't
+    // supported" (needs an inference profile id), OpenRouter "No endpoints found for <model>".
+    /deploymentnotfound|deployment (?:for this resource )?does not exist|deployment[^.\n]{0,60} not found|non-serverless model|dedicated endpoint|model_not_available|not deployed|on-demand throughput isn.t supported|no endpoints found (?:for|matching)/,
+    'model_not_deployed',
+  ],
+  [
+    // Bedrock "You don't have access to the model with the specified model ID", OpenAI 403 "Project … does not
+    // have access to model", Vertex "Project … is not allowed to use Publisher Model".
+    /(?:don't|do not|does not|doesn't) have access to (?:the |this )?model|model access is denied|not authorized to (?:access|invoke|use) (?:the |this )?model|access to (?:the |this )?model (?:is )?denied|not allowed to (?:sample from|use|access) (?:this |the )?(?:publisher )?model|not allowed to [\w ]{0,30}\b(?:this|the) model|unable to access model|must be verified to use the model/,
+    'model_access_denied',
+  ],
+  [
+    // Anthropic 404 says only "model: <id>"; Ollama "try pulling it first"; Bedrock "The provided model identifier
+    // is invalid"; Mistral "Invalid model: …"; Gemini "models/x is not found for API version v1beta".
+    /model(?:s\/| )[`'"]?[\w./:@-]*[`'"]? (?:is )?not found|model (?:not found|not exist|does not exist)|model_not_found|(?:the )?model [`'"]?[\w./:@-]+[`'"]? does not exist|no such model|unknown model|invalid model|model not exist|try pulling it first|publisher model .{0,160}(?:not found|was not found)|model .{0,80} is not (?:found|available)|could not find model|model identifier is invalid|not a valid model|could not resolve the foundation model|^model: [\w.:@/-]+$|does not work with the specified model/m,
+    'model_not_found',
+  ],
+  [
+    // Vertex "claude-sonnet-4-6 is not supported in the generateContent API", "countTokens is infeasible for …".
+    /is not supported (?:in|for|by) the (?:\w+ )?api|not supported for generatecontent|counttokens is infeasible|invocation of model id .{0,120} (?:isn.t|is not) supported|unsupported model|model .{0,60} is not supported|not a chat model|only supported in v1\/responses|(?:doesn't|does not) support on-demand throughput/,
+    'model_not_supported',
+  ],
+];
+
+const MODEL_CODES = new Set([
+  'model_not_found',
+  'deploymentnotfound',
+  'model_not_available',
+  'model_decommissioned',
+  'invalid_model',
+  'unknown_model',
+  'modelnotreadyexception',
+  'resourcenotfoundexception',
+  'operationnotsupported',
+]);
+
+/** Rule 3: the named model or deployment is unknown, retired, not enabled, or not served on this surface. */
+export const modelRule: Rule = {
+  name: 'model',
+  match(s) {
+    const reason = firstReason(s, MODEL_TEXT);
+    if (reason) return verdict('model_error', reason);
+    if (hasCode(s, MODEL_CODES)) return verdict('model_error', 'model_not_found');
+    // vLLM and Ollama answer an unknown model with a 404 body lacking the `error` key, which the openai SDK
+    // drops ("404 status code (no body)"): there, an empty 404 means the model.
+    if (s.status === 404 && (s.emptyBody || s.codes.has('notfounderror')) && !says(s, INVALID_URL))
+      return verdict('model_error', 'model_not_found');
+    return null;
+  },
+};

@@ -1,0 +1,34 @@
+import type { Signals } from './signals.ts';
+
+/**
+ * What a re-thrown text still says about its error besides status and body (embedded.ts): a Node
+ * code ("connect ECONNREFUSED ::1:11434"), a google.rpc status ("8 RESOURCE_EXHAUSTED: …",
+ * "(Status: INVALID_ARGUMENT)"), an AWS exception ("An error occurred (ThrottlingException) when
+ * calling …", Rust's `code: "ThrottlingException"`), a client class ("openai.RateLimitError: …").
+ */
+export function readTextMarks(sig: Signals, text: string): void {
+  if (!sig.nodeCode) {
+    const nodeCode = NODE_CODE_IN_TEXT.exec(text);
+    if (nodeCode) sig.nodeCode = nodeCode[1]!;
+  }
+  if (UPPER_WORD.test(text)) for (const m of text.matchAll(RPC_STATUS)) sig.codes.add(m[1]!.toLowerCase());
+  if (!text.includes('Error') && !text.includes('Exception')) return;
+  for (const m of text.matchAll(CLASS_NAME)) {
+    const cls = m[1]!;
+    if (cls === 'Error' || cls === 'Exception') continue;
+    sig.kinds.add(cls.toLowerCase());
+    if (m[2] !== 'Exception') continue;
+    sig.codes.add(cls.toLowerCase());
+    // Quoted as the code ("(ThrottlingException)", `"ThrottlingException"`), not a gateway's own label
+    // ("litellm.APIConnectionError: BedrockException - …").
+    const before = text[m.index - 1];
+    if (before === '(' || before === '"') sig.providerCode ??= cls;
+  }
+}
+
+const NODE_CODE_IN_TEXT =
+  /\b(E(?:CONN(?:RESET|REFUSED|ABORTED)|NOTFOUND|AI_AGAIN|TIMEDOUT|HOSTUNREACH|NETUNREACH|PIPE)|UND_ERR_[A-Z_]+)\b/;
+const UPPER_WORD = /[A-Z]{4}/;
+const RPC_STATUS =
+  /\b(RESOURCE_EXHAUSTED|PERMISSION_DENIED|UNAUTHENTICATED|INVALID_ARGUMENT|FAILED_PRECONDITION|NOT_FOUND|UNAVAILABLE|DEADLINE_EXCEEDED|INTERNAL|OUT_OF_RANGE|UNIMPLEMENTED|CANCELLED)\b/g;
+const CLASS_NAME = /\b([A-Za-z][A-Za-z0-9]*?(Exception|Error))\b/g;
