@@ -18,16 +18,20 @@ redis.call('PEXPIRE', g, ARGV[5])
 if (not state) or state == 'resolved' then
   local gen = redis.call('HINCRBY', g, 'gen', 1)
   redis.call('HSET', g, 'state', 'pending', 'count', 1, 'notified', 0, 'notifications', 0,
-    'firstSeen', now, 'lastSeen', now, 'lastNotifiedAt', 0, 'repeatPending', 0, 'event', ARGV[3])
+    'firstSeen', now, 'lastSeen', now, 'lastNotifiedAt', 0, 'repeatPending', 0, 'event', ARGV[3], 'rank', ARGV[6])
   redis.call('PEXPIRE', g, ARGV[5])
   return {'new', gen, 0}
 end
 redis.call('HINCRBY', g, 'count', 1)
 redis.call('HSET', g, 'lastSeen', now)
 local gen = tonumber(redis.call('HGET', g, 'gen'))
+-- A more severe event becomes the group's face (a model's first failure, then its critical outage),
+-- and an open group notifies again at once instead of waiting for the repeat interval.
+local escalated = tonumber(ARGV[6]) > tonumber(redis.call('HGET', g, 'rank') or '0')
+if escalated then redis.call('HSET', g, 'event', ARGV[3], 'rank', ARGV[6]) end
 if state == 'open' and redis.call('HGET', g, 'repeatPending') == '0' then
   local last = tonumber(redis.call('HGET', g, 'lastNotifiedAt'))
-  if now - last >= tonumber(ARGV[4]) then
+  if escalated or now - last >= tonumber(ARGV[4]) then
     redis.call('HSET', g, 'repeatPending', 1)
     return {'repeat', gen, last}
   end
@@ -61,6 +65,8 @@ return {'resolved', state, redis.call('HGET', g, 'count'), redis.call('HGET', g,
   redis.call('HGET', g, 'gen'), redis.call('HGET', g, 'event')}`;
 
 type Raw = (...args: (string | number)[]) => Promise<unknown>;
+
+const SEVERITY_RANK: Record<AlertEvent['severity'], number> = { LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
 
 export interface TakenNotification {
   count: number;
@@ -104,6 +110,7 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
         JSON.stringify(event),
         repeatIntervalMs,
         ttlMs,
+        SEVERITY_RANK[event.severity],
       )) as [string, number, number];
       return { outcome: outcome as 'new' | 'repeat' | 'counted', gen, lastNotifiedAt };
     },

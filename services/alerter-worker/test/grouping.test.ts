@@ -174,3 +174,18 @@ describe('malformed events', () => {
     await h.close();
   });
 });
+
+describe('escalation', () => {
+  it('a more severe event in an open group becomes its face and notifies at once', async () => {
+    const h = await harness({ ALERT_GROUP_WAIT: '100ms', ALERT_REPEAT_INTERVAL: '1h' });
+    const medium = serverError('escalating', 'critical-model');
+    await h.send({ ...medium, source: 'health_probe', reason: 'first_failure' });
+    await new Promise((r) => setTimeout(r, 500));
+    // MEDIUM goes to Sentry only: nothing in the file yet.
+    expect(h.entries()).toEqual([]);
+    await h.send({ ...medium, source: 'health_probe', reason: 'breaker_opened', severity: 'CRITICAL' });
+    await until('the escalated alert', () => h.entries().length >= 1);
+    expect(h.entries()[0]).toMatch(/Severity: CRITICAL/);
+    await h.close();
+  });
+});
