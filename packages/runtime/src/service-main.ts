@@ -26,21 +26,32 @@ export async function runService(name: string, start: () => Promise<RunningServi
     throw error;
   }
   let stopping = false;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      running.logger.info({ signal }, 'stopping');
-      running.close().then(
-        () => {
-          running.logger.info('stopped');
-          process.exit(0);
-        },
-        (error) => {
-          running.logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    });
+  const stop = (why: string, deadlineMs: number) => {
+    if (stopping) return;
+    stopping = true;
+    // A close that hangs (a peer gone mid-shutdown) must not keep the process alive forever; set
+    // first, because with the supervisor gone even a log line can fail (its pipe is closed).
+    setTimeout(() => process.exit(1), deadlineMs).unref();
+    try {
+      running.logger.info({ why }, 'stopping');
+    } catch {}
+    running.close().then(
+      () => {
+        running.logger.info('stopped');
+        process.exit(0);
+      },
+      (error) => {
+        running.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop(signal, 60_000));
+  // Under `faultline start`, a supervisor killed outright (SIGKILL) must not leave its services running.
+  const supervisor = Number(process.env.FAULTLINE_SUPERVISOR_PID);
+  if (supervisor) {
+    setInterval(() => {
+      if (process.ppid !== supervisor) stop('supervisor gone', 5_000);
+    }, 1000).unref();
   }
 }

@@ -31,6 +31,8 @@ export async function startLocalRedis(
       '127.0.0.1',
       '--dir',
       dir,
+      '--pidfile',
+      resolve(dir, 'redis.pid'),
       '--appendonly',
       'yes',
       '--appendfsync',

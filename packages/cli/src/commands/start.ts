@@ -39,7 +39,11 @@ export async function runSystem(
   extraChildren: Record<string, string[]> = {},
 ): Promise<number> {
   const base = loadConfig(BaseConfig);
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...extraEnv };
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    ...extraEnv,
+    FAULTLINE_SUPERVISOR_PID: String(process.pid),
+  };
   let redis: ChildProcess | undefined;
   if (process.env.REDIS_URL) {
     await assertRedisReachable(base.REDIS_URL);

@@ -30,3 +30,10 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     sim.close().then(() => process.exit(0));
   });
 }
+// Under `faultline demo`, a supervisor killed outright must not leave the simulator running.
+const supervisor = Number(process.env.FAULTLINE_SUPERVISOR_PID);
+if (supervisor) {
+  setInterval(() => {
+    if (process.ppid !== supervisor) sim.close().then(() => process.exit(0));
+  }, 1000).unref();
+}
