@@ -111,3 +111,12 @@ describe('faultline demo', () => {
     }
   }, 120_000);
 });
+
+describe('faultline start with a bad setting', () => {
+  it('stops before starting anything, naming the variable', async () => {
+    const start = run(['start'], { ALERT_GROUP_WAIT: 'soon', REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(await start.exited).toBe(3);
+    expect(start.output()).toMatch(/ALERT_GROUP_WAIT: expected a duration such as 500ms, 10s, 5m or 1h/);
+    expect(start.output()).not.toMatch(/started generation/);
+  });
+});

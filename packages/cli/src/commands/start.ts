@@ -1,6 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { AlerterConfig } from '@faultline/alerter-worker/config';
+import { GenerationConfig } from '@faultline/generation-worker/config';
+import { HealthProbeConfig } from '@faultline/health-probe-worker/config';
+import { OpsConfig } from '@faultline/ops/config';
 import { assertRedisReachable, BaseConfig, displayRedisUrl, loadConfig } from '@faultline/runtime';
 import { UsageError } from '../usage-error.ts';
 import { startLocalRedis } from './local-redis.ts';
@@ -39,6 +43,10 @@ export async function runSystem(
   extraChildren: Record<string, string[]> = {},
 ): Promise<number> {
   const base = loadConfig(BaseConfig);
+  // Every service's settings are checked before anything starts: one clear message naming the
+  // variable (exit 3), not four services failing one after another.
+  for (const schema of [GenerationConfig, AlerterConfig, HealthProbeConfig, OpsConfig])
+    loadConfig(schema, { ...process.env, ...extraEnv });
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     ...extraEnv,
