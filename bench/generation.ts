@@ -17,7 +17,8 @@ const cpuPerJob = (since: NodeJS.CpuUsage) => {
   return Math.round((used.user + used.system) / N);
 };
 const CONCURRENCY = 50;
-const redis = await startTestRedis();
+// Redis as infra/redis.conf runs it (AOF, fsync every second), for the raw baseline and Faultline alike.
+const redis = await startTestRedis({ fsync: 'everysec' });
 const sim = await startSimulatorProcess();
 const connection = { url: redis.url };
 

@@ -17,7 +17,8 @@ import { fmt, startSimulatorProcess } from './support.ts';
 const MODELS = Number(process.argv[2] ?? 1000);
 const SECONDS = Number(process.argv[3] ?? 40);
 const INTERVAL_MS = 10_000;
-const redis = await startTestRedis();
+// Redis as infra/redis.conf runs it (AOF, fsync every second), for the raw baseline and Faultline alike.
+const redis = await startTestRedis({ fsync: 'everysec' });
 const sim = await startSimulatorProcess();
 const admin = new Redis(redis.url);
 const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]);

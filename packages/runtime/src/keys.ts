@@ -11,6 +11,8 @@ export function redisKeys(prefix: string) {
     alertGroup: (fingerprint: string) => `${prefix}:alert-group:${fingerprint}`,
     /** Groups by last activity, for `faultline alerts list`. */
     alertGroupIndex: () => `${prefix}:alert-groups`,
+    /** Notified groups not yet resolved, by last activity: what the quiet sweep looks at. */
+    openAlertGroups: () => `${prefix}:alert-groups:open`,
     rateLimitWindow: (provider: string, bucket: number) => `${prefix}:rl:${provider}:${bucket}`,
     inhibit: (provider: string) => `${prefix}:inhibit:${provider}`,
     channelCap: (channel: string, hour: number) => `${prefix}:cap:${channel}:${hour}`,

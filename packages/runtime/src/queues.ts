@@ -13,7 +13,7 @@ export const JOB_NAMES = {
   generate: 'generate',
   alert: 'alert',
   flush: 'flush',
-  quietCheck: 'quiet-check',
+  quietSweep: 'quiet-sweep',
   capSummary: 'cap-summary',
   deliver: 'deliver',
   probe: 'probe',

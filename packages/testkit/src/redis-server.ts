@@ -38,18 +38,23 @@ function onPath(command: string): boolean {
   }
 }
 
-function redisArgs(port: number, dir: string): string[] {
-  // AOF with fsync on every write, and no RDB snapshots: stop() + start() must lose nothing.
+/**
+ * `always` (tests): fsync on every write, so stop() + start() loses nothing. `everysec`: what
+ * infra/redis.conf deploys, for benchmarks that should see production's Redis.
+ */
+export type Fsync = 'always' | 'everysec';
+
+function redisArgs(port: number, dir: string, fsync: Fsync): string[] {
   return [
     ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
-    ...['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+    ...['--appendonly', 'yes', '--appendfsync', fsync, '--save', ''],
     ...['--daemonize', 'no', '--loglevel', 'warning'],
   ];
 }
 
 /** Spawns redis-server and resolves once it answers PING; rejects with its log if it exits first. */
-async function spawnRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', redisArgs(port, dir), { stdio: ['ignore', 'pipe', 'pipe'] });
+async function spawnRedis(port: number, dir: string, fsync: Fsync): Promise<ChildProcess> {
+  const child = spawn('redis-server', redisArgs(port, dir, fsync), { stdio: ['ignore', 'pipe', 'pipe'] });
   killWithThisProcess(child);
   let log = '';
   const keepTail = (chunk: Buffer) => {
@@ -91,7 +96,7 @@ async function stopRedis(child: ChildProcess): Promise<void> {
 }
 
 /** A throw-away redis-server on a free port whose data survives stop() + start(). */
-async function startLocalRedis(): Promise<TestRedis> {
+async function startLocalRedis(fsync: Fsync): Promise<TestRedis> {
   const dir = await mkdtemp(join(tmpdir(), 'faultline-redis-'));
   const forgetDir = removeWithThisProcess(dir);
   let port = 0;
@@ -100,7 +105,7 @@ async function startLocalRedis(): Promise<TestRedis> {
   for (let attempt = 1; !child; attempt++) {
     port = await freePort();
     try {
-      child = await spawnRedis(port, dir);
+      child = await spawnRedis(port, dir, fsync);
     } catch (error) {
       if (attempt < PORT_ATTEMPTS && /Address already in use/.test(String(error))) continue;
       await rm(dir, { recursive: true, force: true });
@@ -117,7 +122,7 @@ async function startLocalRedis(): Promise<TestRedis> {
   const start = async () => {
     // A server that died on its own (killed from outside, crashed) is started again too.
     if (child && child.exitCode === null && child.signalCode === null) return;
-    child = await spawnRedis(port, dir);
+    child = await spawnRedis(port, dir, fsync);
   };
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -158,9 +163,9 @@ function externalRedis(url: string): TestRedis {
 }
 
 /** REDIS_URL if set; else a local redis-server; else a redis:7 container when a Docker engine answers. */
-export async function startTestRedis(): Promise<TestRedis> {
+export async function startTestRedis(opts: { fsync?: Fsync } = {}): Promise<TestRedis> {
   if (process.env.REDIS_URL) return externalRedis(process.env.REDIS_URL);
-  if (onPath('redis-server')) return startLocalRedis();
+  if (onPath('redis-server')) return startLocalRedis(opts.fsync ?? 'always');
   const container = await startRedisContainer();
   if (container) return container;
   throw new Error(NO_REDIS_MESSAGE);

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Channel } from '@faultline/core';
-import { createRedis, type Logger, metricsCounters, QUEUES, redisKeys } from '@faultline/runtime';
+import { createRedis, JOB_NAMES, type Logger, metricsCounters, QUEUES, redisKeys } from '@faultline/runtime';
 import { Queue, Worker } from 'bullmq';
 import { channelCap } from './channel-cap.ts';
 import { enabledChannels } from './channels/index.ts';
@@ -13,6 +13,10 @@ import { eventProcessor } from './processor.ts';
 import { groupTimers } from './timers.ts';
 
 const GROUP_TTL_MS = 7 * 86_400_000;
+
+/** A tenth of the quiet period, within [250 ms, 1 min]: a quiet group resolves at most that late. */
+export const quietSweepEvery = (resolveAfterMs: number) =>
+  Math.min(60_000, Math.max(250, Math.floor(resolveAfterMs / 10)));
 
 /** Builds the alerter's three workers (events, group timers, deliveries) and their adapters. */
 export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun?: boolean } = {}) {
@@ -45,7 +49,6 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
     incidents,
     dispatcher: dispatch,
     cap,
-    timers: timersQueue,
     logger,
     resolveAfterMs: cfg.ALERT_RESOLVE_AFTER,
   });
@@ -83,9 +86,20 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
     new Worker(
       QUEUES.alertDeliveries,
       deliveryProcessor({ channels, redis, keys, logger, counters }),
-      workerOptions(20),
+      workerOptions(cfg.DELIVERY_CONCURRENCY),
     ),
   ];
+  // Idempotent, so every replica may upsert it; BullMQ runs it once per interval, whoever holds it.
+  timersQueue
+    .upsertJobScheduler(
+      JOB_NAMES.quietSweep,
+      { every: quietSweepEvery(cfg.ALERT_RESOLVE_AFTER) },
+      {
+        name: JOB_NAMES.quietSweep,
+        opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+      },
+    )
+    .catch((error) => logger.error({ err: error }, 'could not schedule the quiet sweep'));
   for (const w of workers)
     w.on('error', (error) => logger.error({ err: error, queue: w.name }, 'alerter worker error'));
 

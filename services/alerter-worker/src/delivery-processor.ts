@@ -22,7 +22,10 @@ export function deliveryProcessor(deps: {
     const deliveryId = `${notification.id}-${channel}`;
     const target = deps.channels.get(channel);
     if (!target) throw new Error(`channel ${channel} is not enabled in this alerter's configuration`);
-    if (await deps.redis.exists(deps.keys.delivered(deliveryId))) return 'already delivered';
+    // Only a job started before (its worker died, or it is retried) can find its notification sent.
+    const startedBefore = (job.attemptsStarted ?? 1) > 1 || job.attemptsMade > 0;
+    if (startedBefore && (await deps.redis.exists(deps.keys.delivered(deliveryId))))
+      return 'already delivered';
     try {
       await target.deliver(notification);
     } catch (error) {

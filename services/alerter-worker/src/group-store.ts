@@ -24,6 +24,7 @@ if (not state) or state == 'resolved' then
 end
 redis.call('HINCRBY', g, 'count', 1)
 redis.call('HSET', g, 'lastSeen', now)
+if state == 'open' then redis.call('ZADD', KEYS[3], now, ARGV[2]) end
 local gen = tonumber(redis.call('HGET', g, 'gen'))
 -- A more severe event becomes the group's face (a model's first failure, then its critical outage),
 -- and an open group notifies again at once instead of waiting for the repeat interval.
@@ -50,17 +51,22 @@ redis.call('HSET', g, 'repeatPending', 0)
 if state == 'open' and count <= notified then return false end
 local n = redis.call('HINCRBY', g, 'notifications', 1)
 redis.call('HSET', g, 'state', 'open', 'notified', count, 'lastNotifiedAt', ARGV[1])
+redis.call('ZADD', KEYS[2], redis.call('HGET', g, 'lastSeen'), ARGV[3])
 return {count, notified, redis.call('HGET', g, 'firstSeen'), redis.call('HGET', g, 'lastSeen'), n, redis.call('HGET', g, 'event')}`;
 
 /** Closes an open group (recovery, or quiet for long enough); a pending one closes without a word. */
 const RESOLVE = `
 local g = KEYS[1]
 local state = redis.call('HGET', g, 'state')
-if state ~= 'pending' and state ~= 'open' then return false end
+if state ~= 'pending' and state ~= 'open' then
+  redis.call('ZREM', KEYS[2], ARGV[4])
+  return false
+end
 if ARGV[2] ~= '' and redis.call('HGET', g, 'gen') ~= ARGV[2] then return false end
 local lastSeen = tonumber(redis.call('HGET', g, 'lastSeen'))
 if ARGV[3] ~= '' and tonumber(ARGV[1]) - lastSeen < tonumber(ARGV[3]) then return {'later', lastSeen} end
 redis.call('HSET', g, 'state', 'resolved', 'resolvedAt', ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[4])
 return {'resolved', state, redis.call('HGET', g, 'count'), redis.call('HGET', g, 'firstSeen'), lastSeen,
   redis.call('HGET', g, 'gen'), redis.call('HGET', g, 'event')}`;
 
@@ -91,9 +97,9 @@ export type ResolveOutcome =
     };
 
 export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
-  redis.defineCommand('faultlineGroupRecord', { numberOfKeys: 2, lua: RECORD });
-  redis.defineCommand('faultlineGroupTake', { numberOfKeys: 1, lua: TAKE });
-  redis.defineCommand('faultlineGroupResolve', { numberOfKeys: 1, lua: RESOLVE });
+  redis.defineCommand('faultlineGroupRecord', { numberOfKeys: 3, lua: RECORD });
+  redis.defineCommand('faultlineGroupTake', { numberOfKeys: 2, lua: TAKE });
+  redis.defineCommand('faultlineGroupResolve', { numberOfKeys: 2, lua: RESOLVE });
   const r = redis as unknown as Record<
     'faultlineGroupRecord' | 'faultlineGroupTake' | 'faultlineGroupResolve',
     Raw
@@ -105,6 +111,7 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
         redis,
         keys.alertGroup(fp),
         keys.alertGroupIndex(),
+        keys.openAlertGroups(),
         now,
         fp,
         JSON.stringify(event),
@@ -116,9 +123,14 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
     },
 
     async take(fp: string, gen: number, now: number): Promise<TakenNotification | null> {
-      const res = (await r.faultlineGroupTake.call(redis, keys.alertGroup(fp), now, gen)) as
-        | (string | number)[]
-        | null;
+      const res = (await r.faultlineGroupTake.call(
+        redis,
+        keys.alertGroup(fp),
+        keys.openAlertGroups(),
+        now,
+        gen,
+        fp,
+      )) as (string | number)[] | null;
       if (!res) return null;
       return {
         count: Number(res[0]),
@@ -139,9 +151,11 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
       const res = (await r.faultlineGroupResolve.call(
         redis,
         keys.alertGroup(fp),
+        keys.openAlertGroups(),
         now,
         opts.gen ?? '',
         opts.quietMs ?? '',
+        fp,
       )) as (string | number)[] | null;
       if (!res) return { kind: 'none' };
       if (res[0] === 'later') return { kind: 'later', lastSeen: Number(res[1]) };
@@ -155,6 +169,10 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
         event: JSON.parse(String(res[6])),
       };
     },
+
+    /** Open groups whose last event is older than `before`, oldest first. */
+    quietSince: (before: number, limit: number) =>
+      redis.zrangebyscore(keys.openAlertGroups(), 0, before, 'LIMIT', 0, limit),
 
     list: (limit = 50) => listAlertGroups(redis, keys, limit),
   };

@@ -1,6 +1,6 @@
 import { type Notification, shouldNotify } from '@faultline/core';
 import { JOB_NAMES, type Logger } from '@faultline/runtime';
-import type { Job, Queue } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { ChannelCap } from './channel-cap.ts';
 import type { Dispatcher } from './dispatch.ts';
 import type { GroupStore } from './group-store.ts';
@@ -10,7 +10,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * The group's timers, on the `alert-groups` queue: the flush that notifies (first after the group
- * wait, later as repeats), the quiet check that resolves a group nobody hears from, and the hourly
+ * wait, later as repeats), the quiet sweep that resolves groups nobody hears from, and the hourly
  * cap summary. Each runs once, whichever replica picks it up.
  */
 export function groupTimers(deps: {
@@ -18,23 +18,10 @@ export function groupTimers(deps: {
   incidents: IncidentFacts;
   dispatcher: Dispatcher;
   cap: ChannelCap;
-  timers: Queue;
   logger: Logger;
   resolveAfterMs: number;
 }) {
   const { groups, incidents, dispatcher } = deps;
-
-  async function scheduleQuietCheck(fp: string, gen: number, lastSeen: number): Promise<void> {
-    await deps.timers.add(
-      JOB_NAMES.quietCheck,
-      { fingerprint: fp, gen },
-      {
-        jobId: `quiet-${fp}-${gen}-${lastSeen}`,
-        delay: Math.max(0, lastSeen + deps.resolveAfterMs - Date.now()),
-        removeOnComplete: { age: 86_400 },
-      },
-    );
-  }
 
   async function announceResolved(
     fp: string,
@@ -80,19 +67,25 @@ export function groupTimers(deps: {
     };
     if (n.notify) await incidents.openIncident(taken.event, fp);
     const sent = await dispatcher.dispatch(n, now);
-    if (taken.number === 1) await scheduleQuietCheck(fp, gen, taken.lastSeen);
     return `${n.kind} to ${sent.join(', ') || 'no channel'}${facts.inhibited ? ' (inhibited by a provider incident)' : ''}`;
   }
 
-  async function quietCheck(fp: string, gen: number): Promise<string> {
+  /**
+   * Resolves the open groups quiet for ALERT_RESOLVE_AFTER. One sweep job for all groups, rather than
+   * a timer job per group, keeps the first notification of a group one Redis job cheaper.
+   */
+  async function quietSweep(): Promise<string> {
     const now = Date.now();
-    const outcome = await groups.resolve(fp, now, { gen, quietMs: deps.resolveAfterMs });
-    if (outcome.kind === 'later') {
-      await scheduleQuietCheck(fp, gen, outcome.lastSeen);
-      return 'still active';
+    let resolved = 0;
+    for (;;) {
+      const due = await groups.quietSince(now - deps.resolveAfterMs, 200);
+      for (const fp of due) {
+        const outcome = await groups.resolve(fp, now, { quietMs: deps.resolveAfterMs });
+        if (outcome.kind === 'resolved') resolved++;
+        await announceResolved(fp, outcome, now);
+      }
+      if (due.length < 200) return `${resolved} resolved`;
     }
-    await announceResolved(fp, outcome, now);
-    return outcome.kind;
   }
 
   async function capSummary(channel: Notification['event']['provider'], hour: number): Promise<string> {
@@ -143,7 +136,7 @@ export function groupTimers(deps: {
     async process(job: Job): Promise<string> {
       const data = job.data as { fingerprint: string; gen: number; channel: string; hour: number };
       if (job.name === JOB_NAMES.flush) return flush(data.fingerprint, data.gen);
-      if (job.name === JOB_NAMES.quietCheck) return quietCheck(data.fingerprint, data.gen);
+      if (job.name === JOB_NAMES.quietSweep) return quietSweep();
       if (job.name === JOB_NAMES.capSummary) return capSummary(data.channel, data.hour);
       throw new Error(`unknown alert-groups job "${job.name}"`);
     },

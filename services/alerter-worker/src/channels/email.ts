@@ -4,31 +4,30 @@ import { alertHtml, alertSubject, alertText, headerSafe, type Notification } fro
 import nodemailer from 'nodemailer';
 import type { AlerterConfig } from '../config.ts';
 import type { AlertChannel } from './channel.ts';
+import { buildMime } from './mime.ts';
 
-function message(cfg: AlerterConfig, n: Notification) {
-  return {
+function message(cfg: AlerterConfig, n: Notification): string {
+  return buildMime({
     from: cfg.ALERT_FROM_EMAIL,
-    to: cfg.ALERT_TO_EMAILS.join(', '),
+    to: cfg.ALERT_TO_EMAILS,
     subject: alertSubject(n, cfg.ALERT_SUBJECT_PREFIX),
     text: alertText(n),
     html: alertHtml(n),
     // Threads a group's mails together in mail clients.
     headers: { 'X-Faultline-Group': headerSafe(n.fingerprint), 'X-Faultline-Notification': headerSafe(n.id) },
-    messageId: `<${n.id}@faultline>`,
-  };
+    messageId: `<${headerSafe(n.id)}@faultline>`,
+  });
 }
 
 /** SMTP when SMTP_HOST is set; otherwise a local mailbox of .eml files, so a fresh install shows what it would send. */
 export function emailChannel(cfg: AlerterConfig): AlertChannel {
   if (!cfg.SMTP_HOST) {
-    const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
     mkdirSync(cfg.MAILBOX_DIR, { recursive: true });
     return {
       name: 'email',
       async deliver(n) {
-        const info = await transport.sendMail(message(cfg, n));
         // The file name is the notification id: a retried delivery overwrites, never duplicates.
-        writeFileSync(join(cfg.MAILBOX_DIR, `${n.id}.eml`), info.message as Buffer);
+        writeFileSync(join(cfg.MAILBOX_DIR, `${n.id}.eml`), message(cfg, n));
       },
       async close() {},
     };
@@ -39,7 +38,8 @@ export function emailChannel(cfg: AlerterConfig): AlertChannel {
     secure: cfg.SMTP_SECURE,
     ...(cfg.SMTP_USERNAME ? { auth: { user: cfg.SMTP_USERNAME, pass: cfg.SMTP_PASSWORD } } : {}),
     pool: true,
-    maxConnections: 16,
+    // Each SMTP transaction is several round trips: connections, not CPU, bound the mails per second.
+    maxConnections: cfg.SMTP_MAX_CONNECTIONS,
     // Reconnecting every 100 messages (the default) shows up as latency spikes under load.
     maxMessages: Number.POSITIVE_INFINITY,
     connectionTimeout: cfg.DELIVERY_TIMEOUT,
@@ -48,10 +48,11 @@ export function emailChannel(cfg: AlerterConfig): AlertChannel {
     // A local test server or relay rarely has a certificate for its name.
     tls: { rejectUnauthorized: false },
   });
+  const envelope = { from: cfg.ALERT_FROM_EMAIL, to: cfg.ALERT_TO_EMAILS };
   return {
     name: 'email',
     async deliver(n) {
-      await transport.sendMail(message(cfg, n));
+      await transport.sendMail({ envelope, raw: message(cfg, n) });
     },
     async close() {
       transport.close();
