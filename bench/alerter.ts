@@ -7,7 +7,7 @@
  */
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAlerter } from '@faultline/alerter-worker';
@@ -53,6 +53,16 @@ const event = (i: number, provider: string) =>
     }),
     provider,
   };
+
+/** A process's user + system CPU seconds, from /proc (Linux); NaN elsewhere. */
+const cpuSeconds = (pid: number) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+};
 
 const pct = (xs: number[], p: number) =>
   xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
@@ -118,29 +128,39 @@ const latencyEnv = {
   SMTP_HOST: '127.0.0.1',
   SMTP_PORT: String(smtpPort),
 };
-// The alerter in its own process, as deployed: it must not share the event loop of the SMTP server
-// and the event generator.
-const alerterProc = spawn(
-  process.execPath,
-  [
-    ...(process.env.ALERTER_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/aprof'] : []),
-    '--import',
-    'tsx',
-    'services/alerter-worker/src/main.ts',
-  ],
-  {
-    cwd: ROOT,
-    env: { ...process.env, ...latencyEnv, LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
+// The alerter in its own processes, as deployed (ALERTERS replicas, default 1): they must not share
+// the event loop of the SMTP server and the event generator.
+const ALERTERS = Number(process.env.ALERTERS ?? 1);
+const alerterProcs = await Promise.all(
+  Array.from({ length: ALERTERS }, async () => {
+    const proc = spawn(
+      process.execPath,
+      [
+        ...(process.env.ALERTER_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/aprof'] : []),
+        '--import',
+        'tsx',
+        'services/alerter-worker/src/main.ts',
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...latencyEnv, LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    await new Promise<void>((resolve) => {
+      let out = '';
+      proc.stdout!.on('data', function ready(d) {
+        out += d;
+        if (!out.includes('alerter worker ready')) return;
+        proc.stdout!.off('data', ready);
+        proc.stdout!.resume();
+        resolve();
+      });
+    });
+    return proc;
+  }),
 );
-await new Promise<void>((resolve) => {
-  let out = '';
-  alerterProc.stdout!.on('data', (d) => {
-    out += d;
-    if (out.includes('alerter worker ready')) resolve();
-  });
-});
+const alertersCpu = () => alerterProcs.reduce((sum, p) => sum + cpuSeconds(p.pid!), 0);
 const lq = new Queue('alerts', { connection, prefix: '{bench-l}' });
 const interval = 1000 / RATE;
 
@@ -164,7 +184,9 @@ async function paced(count: number, tag: string): Promise<Map<string, number>> {
 // A long-running alerter is warm: the first seconds of a fresh process (JIT, lazy loading, SMTP
 // connections opening) are a start-up cost, not its latency.
 await paced(WARMUP_EVENTS, 'warm');
+const cpuBefore = alertersCpu();
 const sentAt = await paced(LATENCY_EVENTS, 'lat');
+const cpuPerMail = ((alertersCpu() - cpuBefore) / LATENCY_EVENTS) * 1e6;
 const lat = [...sentAt].filter(([p]) => accepted.has(p)).map(([p, at]) => accepted.get(p)! - at);
 if (process.env.BENCH_TRACE) {
   const bySeq = [...sentAt.keys()].map((p) => (accepted.get(p) ?? Number.NaN) - sentAt.get(p)!);
@@ -181,10 +203,13 @@ const stages = (jobs: { timestamp: number; processedOn?: number; finishedOn?: nu
   const run = jobs.map((j) => (j.finishedOn ?? 0) - (j.processedOn ?? 0));
   return `wait p50 ${pct(wait, 0.5)} p99 ${pct(wait, 0.99)} ms, run p50 ${pct(run, 0.5)} p99 ${pct(run, 0.99)} ms`;
 };
+console.log(
+  `    alerter CPU (${ALERTERS} process${ALERTERS > 1 ? 'es' : ''}): ${cpuPerMail.toFixed(0)} µs per first-of-group event`,
+);
 console.log(`    events:     ${stages(await lq.getJobs(['completed'], 0, -1))}`);
 console.log(`    deliveries: ${stages(await dq.getJobs(['completed'], 0, -1))}`);
 await dq.close();
-alerterProc.kill('SIGTERM');
+for (const p of alerterProcs) p.kill('SIGTERM');
 await lq.close();
 
 // Raw two-hop baseline: event → worker A → queue B → worker B.
@@ -219,10 +244,12 @@ async function rawPaced(count: number, from: number): Promise<Map<number, number
   return sent;
 }
 await rawPaced(WARMUP_EVENTS, 0);
+const rawCpu = process.cpuUsage();
 const sent2 = await rawPaced(LATENCY_EVENTS, WARMUP_EVENTS);
+const { user, system } = process.cpuUsage(rawCpu);
 const lat2 = [...sent2].filter(([i]) => done.has(i)).map(([i, at]) => done.get(i)! - at);
 console.log(
-  `  raw two-hop BullMQ at ${RATE}/s: p50 ${pct(lat2, 0.5).toFixed(1)} ms, p99 ${pct(lat2, 0.99).toFixed(1)} ms`,
+  `  raw two-hop BullMQ at ${RATE}/s: p50 ${pct(lat2, 0.5).toFixed(1)} ms, p99 ${pct(lat2, 0.99).toFixed(1)} ms; CPU ${((user + system) / LATENCY_EVENTS).toFixed(0)} µs per event, producer included`,
 );
 await Promise.all([wA.close(), wB.close()]);
 await Promise.all([hopA.close(), hopB.close()]);

@@ -21,19 +21,21 @@ export const quietSweepEvery = (resolveAfterMs: number) =>
 /** Builds the alerter's three workers (events, group timers, deliveries) and their adapters. */
 export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun?: boolean } = {}) {
   const redis = createRedis(cfg.REDIS_URL);
+  // The alerter's own commands (not BullMQ's) from concurrent jobs leave in one write per tick.
+  const state = createRedis(cfg.REDIS_URL, { enableAutoPipelining: true });
   const keys = redisKeys(cfg.QUEUE_PREFIX);
   const prefix = cfg.QUEUE_PREFIX;
   const channels = enabledChannels(cfg);
   const timersQueue = new Queue(QUEUES.alertGroups, { connection: redis, prefix });
   const deliveriesQueue = new Queue(QUEUES.alertDeliveries, { connection: redis, prefix });
-  const groups = groupStore(redis, keys, GROUP_TTL_MS);
-  const incidents = incidentFacts(redis, keys, {
+  const groups = groupStore(state, keys, GROUP_TTL_MS);
+  const incidents = incidentFacts(state, keys, {
     rateLimitWindowMs: cfg.RATE_LIMIT_ALERT_WINDOW,
     rateLimitThreshold: cfg.RATE_LIMIT_ALERT_THRESHOLD,
     incidentTtlMs: cfg.ALERT_RESOLVE_AFTER,
   });
-  const cap = channelCap(redis, keys, cfg.ALERT_MAX_PER_HOUR);
-  const counters = metricsCounters(redis, prefix);
+  const cap = channelCap(state, keys, cfg.ALERT_MAX_PER_HOUR);
+  const counters = metricsCounters(state, prefix);
   const dispatch = dispatcher({
     deliveries: deliveriesQueue,
     timers: timersQueue,
@@ -53,7 +55,7 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
     resolveAfterMs: cfg.ALERT_RESOLVE_AFTER,
   });
 
-  const connections = [redis];
+  const connections = [redis, state];
   const workerOptions = (concurrency: number) => {
     // BullMQ leaves a connection it was handed open on close(): each worker gets its own to close.
     const connection = createRedis(cfg.REDIS_URL);
@@ -85,7 +87,7 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
     new Worker(QUEUES.alertGroups, (job) => timers.process(job), workerOptions(20)),
     new Worker(
       QUEUES.alertDeliveries,
-      deliveryProcessor({ channels, redis, keys, logger, counters }),
+      deliveryProcessor({ channels, redis: state, keys, logger, counters }),
       workerOptions(cfg.DELIVERY_CONCURRENCY),
     ),
   ];

@@ -69,8 +69,12 @@ export function encodeHeader(value: string): string {
 /** No CR/LF reaches a header: a value from config or an event cannot start a new header. */
 const oneLine = (v: string) => v.replace(/[\r\n]+/g, ' ');
 
+// A random part per process and a counter: unique boundaries without a random draw per mail.
+const BOUNDARY_BASE = `----faultline-${randomBytes(8).toString('hex')}-`;
+let boundaries = 0;
+
 export function buildMime(mail: MimeMail): string {
-  const boundary = `----faultline-${randomBytes(12).toString('hex')}`;
+  const boundary = `${BOUNDARY_BASE}${(boundaries++).toString(36)}`;
   const headers = [
     `From: ${oneLine(mail.from)}`,
     `To: ${oneLine(mail.to.join(', '))}`,
