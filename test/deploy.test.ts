@@ -48,4 +48,12 @@ describe('deploy files match the code', () => {
     const config = parseAllDocuments(read('infra/k8s/config.yaml'))[0]!.toJS();
     expect(keda.spec.triggers[0].metadata.listName).toBe(`${config.data.QUEUE_PREFIX}:generation:wait`);
   });
+
+  it('applying infra/k8s/ creates one autoscaler for the generation worker, not two', () => {
+    const docs = readdirSync(join(ROOT, 'infra/k8s'))
+      .filter((f) => f.endsWith('.yaml'))
+      .flatMap((f) => parseAllDocuments(read(`infra/k8s/${f}`)).map((d) => d.toJS()));
+    const scalers = docs.filter((d) => d?.kind === 'ScaledObject' || d?.kind === 'HorizontalPodAutoscaler');
+    expect(scalers.map((d) => d.spec.scaleTargetRef.name)).toEqual(['generation-worker']);
+  });
 });

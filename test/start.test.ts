@@ -38,15 +38,14 @@ describe('faultline start with no configuration', () => {
       );
       expect(start.output()).toContain('all services ready');
       expect(start.output()).toMatch(/no REDIS_URL: started redis-server/);
-      expect(start.output()).toMatch(/Sentry is off/);
+      // Said once, by the alerter, not again by the supervisor.
+      expect(start.output().match(/Sentry is off/g)).toHaveLength(1);
       expect(existsSync(join(dir, 'data', 'redis'))).toBe(true);
       const pids = [...start.output().matchAll(/started [\w-]+ \(pid (\d+)\)/g)].map((m) => Number(m[1]));
       expect(pids).toHaveLength(4);
 
-      const alert = run(['test-alert'], {
-        ...env,
-        REDIS_URL: `redis://127.0.0.1:${env.FAULTLINE_REDIS_PORT}`,
-      });
+      // No REDIS_URL here either: a command finds the Redis that start runs.
+      const alert = run(['test-alert'], env);
       expect(await alert.exited).toBe(0);
       expect(alert.output()).toMatch(/email\s+delivered/);
       expect(readFileSync(env.ALERT_FILE_PATH, 'utf8')).toMatch(/ALERT: BILLING_QUOTA/);
@@ -104,12 +103,30 @@ describe('faultline demo', () => {
       );
       const metrics = await (await fetch(`http://127.0.0.1:${env.OPS_PORT}/metrics`)).text();
       expect(metrics).toMatch(/faultline_classified_errors_total\{category="rate_limit"/);
+      // `faultline health` in another terminal, with neither REDIS_URL nor the demo's models file.
+      const health = run(['health', '--json'], { FAULTLINE_REDIS_PORT: env.FAULTLINE_REDIS_PORT });
+      await health.exited;
+      const models = (JSON.parse(health.output()) as { details: { model_id: string }[] }).details.map(
+        (d) => d.model_id,
+      );
+      expect(models).toEqual(expect.arrayContaining(['gpt-4o-mini', 'qwen-72b', 'qwen-7b']));
       demo.child.kill('SIGINT');
       expect(await demo.exited).toBe(0);
     } finally {
       if (demo.child.exitCode === null) demo.child.kill('SIGKILL');
     }
   }, 120_000);
+});
+
+describe('faultline start without redis-server', () => {
+  it('says how to install it or where to point REDIS_URL, and exits 4', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-noredis-'));
+    const start = run(['start'], { PATH: '/nonexistent', FAULTLINE_DATA_DIR: join(dir, 'data') });
+    expect(await start.exited).toBe(4);
+    expect(start.output()).toMatch(/redis-server is not on PATH: install Redis .*or point REDIS_URL/);
+    expect(start.output()).not.toMatch(/\n\s+at /);
+    expect(start.output()).not.toMatch(/started generation/);
+  });
 });
 
 describe('faultline start with a bad setting', () => {

@@ -1,4 +1,5 @@
 import { ConfigError, loadDotEnv, RedisUnreachableError } from '@faultline/runtime';
+import { LocalRedisError } from './commands/local-redis.ts';
 import { EXIT } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -76,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`faultline ${name}: ${error.message}\n`);
       return EXIT.config;
     }
-    if (error instanceof RedisUnreachableError) {
+    if (error instanceof RedisUnreachableError || error instanceof LocalRedisError) {
       process.stderr.write(`faultline ${name}: ${error.message}\n`);
       return EXIT.redisUnreachable;
     }

@@ -67,9 +67,15 @@ export const envUrl = (schemes: string[]) =>
     { error: `expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}` },
   );
 
+/** Where `faultline start` runs its own redis-server when REDIS_URL is unset. */
+export const LOCAL_REDIS_PORT = 6390;
+export const localRedisUrl = (env: NodeJS.ProcessEnv = process.env) =>
+  `redis://127.0.0.1:${env.FAULTLINE_REDIS_PORT || LOCAL_REDIS_PORT}`;
+
 /** Settings every service shares. */
 export const BaseConfig = z.object({
-  REDIS_URL: envUrl(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  // Unset means the Redis that `faultline start` runs for itself, so every command finds it.
+  REDIS_URL: envUrl(['redis', 'rediss']).default(() => localRedisUrl()),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[\w{}:.-]+$/, 'letters, digits and {}:._- only')

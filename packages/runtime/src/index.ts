@@ -7,6 +7,7 @@ export * from './keys.ts';
 export * from './logger.ts';
 export * from './metrics-counters.ts';
 export * from './model-health-store.ts';
+export * from './model-states.ts';
 export * from './queues.ts';
 export * from './redis.ts';
 export * from './service-main.ts';

@@ -1,8 +1,7 @@
 import { statusOf } from '@faultline/core';
-import { METRICS, type MetricsCounters } from '@faultline/runtime';
+import { METRICS, type MetricsCounters, modelStates } from '@faultline/runtime';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { modelStates } from './model-states.ts';
 
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 const labels = (l: Record<string, string>) =>

@@ -9,6 +9,7 @@ import {
   listAlertGroups,
   metricsCounters,
   modelHealthStore,
+  modelStates,
   QUEUES,
   redisKeys,
 } from '@faultline/runtime';
@@ -17,7 +18,6 @@ import express from 'express';
 import { requireCredentials } from './auth.ts';
 import type { OpsConfig } from './config.ts';
 import { renderMetrics } from './metrics.ts';
-import { modelStates } from './model-states.ts';
 import { statusPage } from './status-page.ts';
 
 /**

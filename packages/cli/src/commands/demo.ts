@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createGenerationClient } from '@faultline/client';
+import { localRedisUrl } from '@faultline/runtime';
 import type { SimStep } from '@faultline/testkit';
 import { freePort } from '@faultline/testkit';
 import { runSystem } from './start.ts';
@@ -166,7 +167,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   for (const model of ['qwen-72b', 'qwen-7b'])
     await script(model, [...Array.from({ length: 14 }, () => outage), { kind: 'success' }]);
 
-  const redisUrl = process.env.REDIS_URL ?? `redis://127.0.0.1:${process.env.FAULTLINE_REDIS_PORT ?? 6390}`;
+  const redisUrl = process.env.REDIS_URL || localRedisUrl();
   const client = createGenerationClient({ redisUrl, prefix: process.env.QUEUE_PREFIX ?? '{faultline}' });
   let running = true;
   system.finally(() => {

@@ -8,20 +8,25 @@ import {
   healthSummary,
   loadConfig,
   modelHealthStore,
+  modelStates,
   redisKeys,
 } from '@faultline/runtime';
 
 export const usage = `faultline health [--json]
-      the models of FAULTLINE_MODELS_FILE with status, breaker, success rate and latency, as a table
+      the models of FAULTLINE_MODELS_FILE (unset: every model with health in Redis) with status, breaker, success rate and latency, as a table
       (the same as GET /api/monitoring/health?detail=true); exit 0 healthy, 1 degraded or unhealthy`;
 
 export async function healthCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } } });
   const cfg = loadConfig(HealthProbeConfig);
-  const models = readModelsFile(cfg.FAULTLINE_MODELS_FILE);
+  const fromFile = readModelsFile(cfg.FAULTLINE_MODELS_FILE);
   await assertRedisReachable(cfg.REDIS_URL);
   const redis = createRedis(cfg.REDIS_URL);
   try {
+    // Without a models file: the models the probes and the traffic have health for (as the ops service does).
+    const models = cfg.FAULTLINE_MODELS_FILE
+      ? fromFile
+      : (await modelStates(redis, cfg.QUEUE_PREFIX)).map((s) => s.spec);
     const summary = await healthSummary(
       models,
       modelHealthStore(redis, redisKeys(cfg.QUEUE_PREFIX)),
@@ -35,7 +40,9 @@ export async function healthCommand(argv: string[]): Promise<number> {
         `status: ${summary.status} (${m.total} models: ${m.healthy} healthy, ${m.degraded} degraded, ${m.unhealthy} unhealthy)\n\n`,
       );
       if (!models.length)
-        process.stdout.write('no models: set FAULTLINE_MODELS_FILE to a YAML or JSON list of models\n');
+        process.stdout.write(
+          'no models: set FAULTLINE_MODELS_FILE to a YAML or JSON list of models (none has been probed or called yet)\n',
+        );
       else {
         const head = [
           'PROVIDER',

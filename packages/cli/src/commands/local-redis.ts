@@ -7,6 +7,11 @@ export const NO_REDIS_SERVER =
   'redis-server is not on PATH: install Redis (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) ' +
   'or point REDIS_URL at a running Redis (e.g. REDIS_URL=redis://127.0.0.1:6379 in .env)';
 
+/** `faultline start` could not run its own Redis: exit 4 (no Redis) with what to do, not a stack trace. */
+export class LocalRedisError extends Error {
+  override readonly name = 'LocalRedisError';
+}
+
 /**
  * With no REDIS_URL, `faultline start` runs its own redis-server with AOF persistence in the
  * project's data folder, so alerts and schedules survive a restart of the whole system.
@@ -18,7 +23,7 @@ export async function startLocalRedis(
   try {
     execFileSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' });
   } catch {
-    throw new Error(NO_REDIS_SERVER);
+    throw new LocalRedisError(NO_REDIS_SERVER);
   }
   const dir = resolve(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
@@ -46,12 +51,14 @@ export async function startLocalRedis(
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (child.exitCode !== null)
-      throw new Error(`redis-server exited at start (is port ${port} taken? set FAULTLINE_REDIS_PORT)`);
+      throw new LocalRedisError(
+        `redis-server exited at start (is port ${port} taken? set FAULTLINE_REDIS_PORT, or REDIS_URL to use a running Redis)`,
+      );
     try {
       await assertRedisReachable(url, 500);
       return { url, child };
     } catch (error) {
-      if (Date.now() > deadline) throw error;
+      if (Date.now() > deadline) throw new LocalRedisError((error as Error).message);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

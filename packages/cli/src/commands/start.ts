@@ -5,7 +5,13 @@ import { AlerterConfig } from '@faultline/alerter-worker/config';
 import { GenerationConfig } from '@faultline/generation-worker/config';
 import { HealthProbeConfig } from '@faultline/health-probe-worker/config';
 import { OpsConfig } from '@faultline/ops/config';
-import { assertRedisReachable, BaseConfig, displayRedisUrl, loadConfig } from '@faultline/runtime';
+import {
+  assertRedisReachable,
+  BaseConfig,
+  displayRedisUrl,
+  LOCAL_REDIS_PORT,
+  loadConfig,
+} from '@faultline/runtime';
 import { UsageError } from '../usage-error.ts';
 import { startLocalRedis } from './local-redis.ts';
 
@@ -21,6 +27,9 @@ export const SERVICES = {
   'health-probe': 'services/health-probe-worker/src/main.ts',
   ops: 'services/ops/src/main.ts',
 } as const;
+
+/** Each service logs "… ready" once it serves (`alerter worker ready`, `ops ready`); "already" is not it. */
+const READY_LINE = /\bready\b/;
 
 function prefixed(name: string, stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) {
   let buffer = '';
@@ -56,7 +65,7 @@ export async function runSystem(
   if (process.env.REDIS_URL) {
     await assertRedisReachable(base.REDIS_URL);
   } else {
-    const port = Number(process.env.FAULTLINE_REDIS_PORT ?? 6390);
+    const port = Number(process.env.FAULTLINE_REDIS_PORT || LOCAL_REDIS_PORT);
     if (!Number.isInteger(port) || port < 1 || port > 65535)
       throw new UsageError('FAULTLINE_REDIS_PORT must be a port number');
     const local = await startLocalRedis(process.env.FAULTLINE_DATA_DIR ?? './data', port);
@@ -66,11 +75,7 @@ export async function runSystem(
       `[faultline]     no REDIS_URL: started redis-server on ${local.url} (AOF in ${process.env.FAULTLINE_DATA_DIR ?? './data'}/redis)\n`,
     );
   }
-  if (!env.SMTP_HOST)
-    process.stdout.write(
-      `[faultline]     no SMTP_HOST: e-mails go to the local mailbox ${env.MAILBOX_DIR ?? './logs/mail'}\n`,
-    );
-  if (env.SENTRY_ENABLED !== 'true') process.stdout.write('[faultline]     no Sentry DSN: Sentry is off\n');
+  // The alerter says, once, where mail goes without SMTP and that Sentry is off without a DSN.
   if (process.stdout.isTTY && !env.LOG_FORMAT) env.LOG_FORMAT = 'pretty';
 
   const children = new Map<string, ChildProcess>();
@@ -116,8 +121,11 @@ export async function runSystem(
       process.stdout.write(`[faultline]     started ${name} (pid ${child.pid})\n`);
       prefixed(name, child.stdout!, process.stdout);
       prefixed(name, child.stderr!, process.stderr);
+      let seenReady = false;
       child.stdout!.on('data', (d: Buffer | string) => {
-        if (/ready/.test(String(d)) && ++ready === Object.keys(commands).length) {
+        if (seenReady || !READY_LINE.test(String(d))) return;
+        seenReady = true;
+        if (++ready === Object.keys(commands).length) {
           process.stdout.write(
             `[faultline]     all services ready (Redis ${displayRedisUrl(env.REDIS_URL!)}); Ctrl-C stops them\n`,
           );

@@ -1,12 +1,16 @@
 import { INITIAL_HEALTH, type ModelHealth, type ModelSpec } from '@faultline/core';
 import type { Redis } from 'ioredis';
+import { redisKeys } from './keys.ts';
 
-/** Every model with health in Redis (probed, or seen in traffic), found by SCAN: the ops service needs no models file. */
+/**
+ * Every model with health in Redis (probed, or seen in traffic), found by SCAN: the ops service and
+ * `faultline health` without a models file see what the probes and the traffic saw.
+ */
 export async function modelStates(
   redis: Redis,
   prefix: string,
 ): Promise<{ spec: ModelSpec; health: ModelHealth }[]> {
-  const base = `${prefix}:health:`;
+  const base = redisKeys(prefix).modelHealth('');
   const keys: string[] = [];
   let cursor = '0';
   do {
