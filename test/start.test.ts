@@ -95,6 +95,10 @@ describe('faultline demo', () => {
         () => /ALERT: BILLING_QUOTA/.test(file()) && /ALERT: AUTHENTICATION/.test(file()),
         { timeoutMs: 60_000 },
       );
+      // The simulated provider outage (both of its models down together) is one CRITICAL alert.
+      await pollUntil('the provider outage alert', () => /Provider: outage-cloud/.test(file()), {
+        timeoutMs: 30_000,
+      });
       // The mailbox is its own delivery, a moment after the file.
       await pollUntil(
         'two messages in the mailbox',
@@ -102,7 +106,18 @@ describe('faultline demo', () => {
         { timeoutMs: 30_000 },
       );
       const metrics = await (await fetch(`http://127.0.0.1:${env.OPS_PORT}/metrics`)).text();
-      expect(metrics).toMatch(/faultline_classified_errors_total\{category="rate_limit"/);
+      // Traffic through every category, the unknown one included.
+      for (const category of [
+        'billing_quota',
+        'authentication',
+        'rate_limit',
+        'model_error',
+        'server_error',
+        'network_error',
+        'invalid_request',
+        'unknown',
+      ])
+        expect(metrics).toMatch(new RegExp(`faultline_classified_errors_total\\{category="${category}"`));
       // `faultline health` in another terminal, with neither REDIS_URL nor the demo's models file.
       const health = run(['health', '--json'], { FAULTLINE_REDIS_PORT: env.FAULTLINE_REDIS_PORT });
       await health.exited;

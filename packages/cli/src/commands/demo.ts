@@ -89,6 +89,12 @@ const TRAFFIC: { provider: string; model: string; steps: SimStep[] }[] = [
     ],
   },
   { provider: 'openai', model: 'gpt-4.1-nano', steps: [{ kind: 'reset' }, { kind: 'success' }] },
+  // A gateway that passes on an upstream failure without saying what it was: unknown.
+  {
+    provider: 'credits-gw',
+    model: 'mistral-small',
+    steps: [fail(400, { message: 'Provider returned error', code: 400 })],
+  },
   {
     provider: 'openai',
     model: 'gpt-4.1',
