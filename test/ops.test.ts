@@ -18,6 +18,7 @@ import {
   startTestRedis,
   type TestRedis,
 } from '@faultline/testkit';
+import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -191,5 +192,30 @@ describe('the status page', () => {
     expect(html).toMatch(/Faultline status: <span id="overall"[^>]*>unhealthy/);
     expect(html).toMatch(/ops-down<\/td>\s*<td class="status"[^>]*>unhealthy/);
     expect(html).toMatch(/ops-up<\/td>\s*<td class="status"[^>]*>healthy/);
+  });
+});
+
+// Last in the file: the retried job runs (and fails) again, which changes the counters above.
+describe('retrying a failed job from the dashboard', () => {
+  it('needs the credentials, and puts the job back to run again', async () => {
+    const queue = new Queue('generation', { connection: { url: redis.url }, prefix: '{e2e-ops}' });
+    try {
+      const [failed] = await queue.getFailed();
+      expect(failed?.data.model).toBe('ops-broke');
+      const retry = (auth?: string) =>
+        fetch(`${opsUrl}/dashboard/api/queues/generation/${failed!.id}/retry`, {
+          method: 'PUT',
+          ...(auth ? { headers: { authorization: auth } } : {}),
+        });
+      expect((await retry()).status).toBe(401);
+      const calls = sim.requests('ops-broke').length;
+      expect((await retry(`Bearer ${TOKEN}`)).status).toBe(204);
+      await pollUntil(
+        'the retried job to call the provider again',
+        () => sim.requests('ops-broke').length > calls,
+      );
+    } finally {
+      await queue.close();
+    }
   });
 });
