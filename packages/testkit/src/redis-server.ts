@@ -1,7 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { killWithThisProcess, removeWithThisProcess } from './child-reaper.ts';
 import { freePort } from './free-port.ts';
 import { pollUntil } from './poll-until.ts';
@@ -29,13 +30,17 @@ const STARTUP_TIMEOUT_MS = 10_000;
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 const PORT_ATTEMPTS = 3;
 
-function onPath(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', command], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
+/** The executable `command` in the first directory of `path` that has it, as a shell would find it. */
+function findOnPath(command: string, path: string | undefined): string | null {
+  for (const dir of (path ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const file = join(dir, command);
+    try {
+      accessSync(file, constants.X_OK);
+      if (statSync(file).isFile()) return file;
+    } catch {}
   }
+  return null;
 }
 
 /**
@@ -53,8 +58,8 @@ function redisArgs(port: number, dir: string, fsync: Fsync): string[] {
 }
 
 /** Spawns redis-server and resolves once it answers PING; rejects with its log if it exits first. */
-async function spawnRedis(port: number, dir: string, fsync: Fsync): Promise<ChildProcess> {
-  const child = spawn('redis-server', redisArgs(port, dir, fsync), { stdio: ['ignore', 'pipe', 'pipe'] });
+async function spawnRedis(bin: string, port: number, dir: string, fsync: Fsync): Promise<ChildProcess> {
+  const child = spawn(bin, redisArgs(port, dir, fsync), { stdio: ['ignore', 'pipe', 'pipe'] });
   killWithThisProcess(child);
   let log = '';
   const keepTail = (chunk: Buffer) => {
@@ -96,7 +101,7 @@ async function stopRedis(child: ChildProcess): Promise<void> {
 }
 
 /** A throw-away redis-server on a free port whose data survives stop() + start(). */
-async function startLocalRedis(fsync: Fsync): Promise<TestRedis> {
+async function startLocalRedis(bin: string, fsync: Fsync): Promise<TestRedis> {
   const dir = await mkdtemp(join(tmpdir(), 'faultline-redis-'));
   const forgetDir = removeWithThisProcess(dir);
   let port = 0;
@@ -105,7 +110,7 @@ async function startLocalRedis(fsync: Fsync): Promise<TestRedis> {
   for (let attempt = 1; !child; attempt++) {
     port = await freePort();
     try {
-      child = await spawnRedis(port, dir, fsync);
+      child = await spawnRedis(bin, port, dir, fsync);
     } catch (error) {
       if (attempt < PORT_ATTEMPTS && /Address already in use/.test(String(error))) continue;
       await rm(dir, { recursive: true, force: true });
@@ -122,7 +127,7 @@ async function startLocalRedis(fsync: Fsync): Promise<TestRedis> {
   const start = async () => {
     // A server that died on its own (killed from outside, crashed) is started again too.
     if (child && child.exitCode === null && child.signalCode === null) return;
-    child = await spawnRedis(port, dir, fsync);
+    child = await spawnRedis(bin, port, dir, fsync);
   };
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -162,11 +167,34 @@ function externalRedis(url: string): TestRedis {
   };
 }
 
+/** Where startTestRedis looks; a test replaces them to reach the last resort on a machine that has Redis. */
+export interface RedisSources {
+  /** Read for REDIS_URL and for the PATH searched for redis-server. */
+  env: NodeJS.ProcessEnv;
+  /** A redis:7 container, or undefined when no Docker engine answers. */
+  container(): Promise<TestRedis | undefined>;
+}
+
+const MACHINE: RedisSources = { env: process.env, container: startRedisContainer };
+
 /** REDIS_URL if set; else a local redis-server; else a redis:7 container when a Docker engine answers. */
-export async function startTestRedis(opts: { fsync?: Fsync } = {}): Promise<TestRedis> {
-  if (process.env.REDIS_URL) return externalRedis(process.env.REDIS_URL);
-  if (onPath('redis-server')) return startLocalRedis(opts.fsync ?? 'always');
-  const container = await startRedisContainer();
+export async function startTestRedis(
+  opts: { fsync?: Fsync } = {},
+  sources: RedisSources = MACHINE,
+): Promise<TestRedis> {
+  const url = sources.env.REDIS_URL;
+  if (url) return externalRedis(url);
+  const bin = findOnPath('redis-server', sources.env.PATH);
+  if (bin) return startLocalRedis(bin, opts.fsync ?? 'always');
+  const container = await sources.container();
   if (container) return container;
   throw new Error(NO_REDIS_MESSAGE);
+}
+
+/** Why the tests that stop and restart Redis cannot run here, or null when they can. */
+export function faultTestsSkipReason(env: NodeJS.ProcessEnv = process.env): string | null {
+  return env.REDIS_URL
+    ? `tests that stop and restart Redis skipped: REDIS_URL is set (${env.REDIS_URL}), so the test kit starts ` +
+        'no redis-server of its own to stop; unset REDIS_URL to run them'
+    : null;
 }

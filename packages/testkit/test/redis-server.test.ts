@@ -1,13 +1,24 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { pollUntil, redisAnswers, startTestRedis, type TestRedis } from '../src/index.ts';
+import {
+  faultTestsSkipReason,
+  NO_REDIS_MESSAGE,
+  pollUntil,
+  redisAnswers,
+  startTestRedis,
+  type TestRedis,
+} from '../src/index.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
+const THIS_FILE = 'packages/testkit/test/redis-server.test.ts';
 // With REDIS_URL set the kit does not start Redis, so only the REDIS_URL behaviour can be checked.
-const LOCAL = !process.env.REDIS_URL;
+const skipReason = faultTestsSkipReason();
+const LOCAL = skipReason === null;
+if (skipReason) console.warn(skipReason);
 
 function connect(url: string): Redis {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -116,5 +127,86 @@ describe('REDIS_URL', () => {
       await expect(fault()).rejects.toThrow(/need a locally started redis-server/);
     }
     await expect(redis.close()).resolves.toBeUndefined();
+  });
+});
+
+describe('with REDIS_URL set, the tests that stop and restart Redis', () => {
+  it('are skipped with a message saying why and what to unset', () => {
+    expect(faultTestsSkipReason({ REDIS_URL: 'redis://10.0.0.7:6379' })).toMatch(
+      /skipped: REDIS_URL is set \(redis:\/\/10\.0\.0\.7:6379\).*unset REDIS_URL to run them/,
+    );
+    expect(faultTestsSkipReason({})).toBeNull();
+  });
+
+  // The run below sets REDIS_URL, so it does not start itself again.
+  it.runIf(LOCAL)(
+    'print that message when this file runs with REDIS_URL set',
+    async () => {
+      const { REDIS_URL: _, ...env } = process.env;
+      const run = spawn(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', THIS_FILE], {
+        cwd: ROOT,
+        // Nothing listens there: the kit must not even try it.
+        env: { ...env, REDIS_URL: 'redis://127.0.0.1:1', NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      run.stdout!.on('data', (d) => {
+        out += d;
+      });
+      run.stderr!.on('data', (d) => {
+        out += d;
+      });
+      const code = await new Promise((r) => run.once('exit', r));
+      expect(out).toContain(faultTestsSkipReason({ REDIS_URL: 'redis://127.0.0.1:1' }));
+      expect({ code, out }).toMatchObject({
+        code: 0,
+        out: expect.stringMatching(/Tests\s+\d+ passed \| \d+ skipped/),
+      });
+    },
+    60_000,
+  );
+});
+
+describe('no redis-server on PATH and no Docker engine', () => {
+  it('fails saying what to install, or where to point REDIS_URL', async () => {
+    const emptyBin = mkdtempSync(join(tmpdir(), 'faultline-no-redis-'));
+    const { REDIS_URL: _, ...env } = process.env;
+    try {
+      const started = startTestRedis(
+        {},
+        { env: { ...env, PATH: emptyBin }, container: async () => undefined },
+      );
+      await expect(started).rejects.toThrow(NO_REDIS_MESSAGE);
+    } finally {
+      rmSync(emptyBin, { recursive: true, force: true });
+    }
+    expect(NO_REDIS_MESSAGE).toMatch(/redis-server not found on PATH and no Docker engine/);
+    expect(NO_REDIS_MESSAGE).toMatch(/apt-get install redis-server/);
+    expect(NO_REDIS_MESSAGE).toMatch(/brew install redis/);
+    expect(NO_REDIS_MESSAGE).toMatch(/REDIS_URL=redis:\/\/host:port/);
+  });
+
+  it('asks for a container only when no redis-server is on PATH', async () => {
+    const emptyBin = mkdtempSync(join(tmpdir(), 'faultline-no-redis-'));
+    const { REDIS_URL: _, ...env } = process.env;
+    let asked = 0;
+    const container = async () => {
+      asked++;
+      return undefined;
+    };
+    try {
+      await expect(startTestRedis({}, { env: { ...env, PATH: emptyBin }, container })).rejects.toThrow();
+      expect(asked).toBe(1);
+    } finally {
+      rmSync(emptyBin, { recursive: true, force: true });
+    }
+    if (!LOCAL) return;
+    const local = await startTestRedis({}, { env, container });
+    await local.close();
+    expect({ asked, external: local.external, dataDir: typeof local.dataDir }).toEqual({
+      asked: 1,
+      external: false,
+      dataDir: 'string',
+    });
   });
 });

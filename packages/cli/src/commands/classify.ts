@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { classifyError } from '@faultline/core';
-import { loadCorpus, replayCase, startReplayEnv } from '@faultline/testkit';
+import { type CorpusCase, loadCorpus, replayCase, startReplayEnv } from '@faultline/testkit';
 import { createProgress } from '../progress.ts';
 import { UsageError } from '../usage-error.ts';
 import { formatAccuracyReport, type Scored } from './confusion-matrix.ts';
@@ -9,16 +10,25 @@ export const usage = `faultline classify --corpus FILE
       replays every case of a corpus (JSON lines, format of shared/corpus/README.md) through the real
       SDKs against local servers, then prints accuracy and a confusion matrix
   faultline classify --provider P (--status N [--body JSON] [--headers JSON] | --message TEXT) [--model M] [--gateway G]
-      classifies one response (or one error text) and prints the ClassifiedError as JSON`;
+      classifies one response (--body: its JSON, or the text of an HTML or plain-text page) or one error
+      text, and prints the ClassifiedError as JSON`;
 
-function parseJsonArg(flag: string, raw: string | undefined): unknown {
+const JSON_EXAMPLES = {
+  '--body': `'{"error":{"type":"insufficient_quota","message":"You exceeded your current quota"}}'`,
+  '--headers': `'{"retry-after":"20"}'`,
+};
+
+function parseJsonArg(flag: keyof typeof JSON_EXAMPLES, raw: string | undefined): unknown {
   if (raw === undefined) return undefined;
   try {
     return JSON.parse(raw);
-  } catch {
-    // A body need not be JSON: HTML error pages and plain text arrive too.
-    if (flag === '--body') return raw;
-    throw new UsageError(`${flag} must be JSON, e.g. ${flag} '{"retry-after":"20"}'`);
+  } catch (error) {
+    // A body need not be JSON (HTML error pages and plain text arrive too), but one that opens as JSON must parse:
+    // classifying half of it as text would hide the typo.
+    if (flag === '--body' && !/^\s*[[{]/.test(raw)) return raw;
+    throw new UsageError(
+      `${flag} must be JSON (${(error as Error).message}), e.g. ${flag} ${JSON_EXAMPLES[flag]}`,
+    );
   }
 }
 
@@ -66,8 +76,18 @@ export async function classifyCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+function readCorpus(path: string): CorpusCase[] {
+  if (!existsSync(path)) throw new UsageError(`--corpus ${path}: no such file`);
+  try {
+    return loadCorpus(path);
+  } catch (error) {
+    // loadCorpus names file:line and the bad field.
+    throw new UsageError(`--corpus ${(error as Error).message}`);
+  }
+}
+
 async function classifyCorpus(path: string, showMisses: boolean): Promise<number> {
-  const cases = loadCorpus(path);
+  const cases = readCorpus(path);
   const env = await startReplayEnv();
   const results: (Scored & { id: string; reason: string })[] = [];
   const progress = createProgress('classifying', cases.length);

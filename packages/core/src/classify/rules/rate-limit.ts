@@ -12,6 +12,8 @@ const RATE_CODES = new Set([
   'throttling_error',
   'throttlingexception',
   'toomanyrequestsexception',
+  // Bedrock: "Your request exceeds the service quota for your account … You can resubmit your request later."
+  'servicequotaexceededexception',
   'too_many_requests',
   'resource_exhausted',
   // OpenAI and Groq put the exhausted dimension in `type`; Mistral's code 1300 is "Rate limit exceeded".
