@@ -1,4 +1,4 @@
-import { ConfigError } from './config.ts';
+import { ConfigError, envDuration } from './config.ts';
 import { loadDotEnv } from './dotenv.ts';
 import type { Logger } from './logger.ts';
 import { RedisUnreachableError } from './redis.ts';
@@ -7,6 +7,24 @@ import { RedisUnreachableError } from './redis.ts';
 export interface RunningService {
   logger: Logger;
   close(): Promise<void>;
+}
+
+/** What SIGTERM gives in-flight work when SHUTDOWN_GRACE is unset (the generation worker's default). */
+const DEFAULT_GRACE_MS = 30_000;
+/** Time after the grace to close connections and flush logs. */
+const CLOSE_MARGIN_MS = 5_000;
+/** However long the grace, a close that hangs is cut off at last: a process must not outlive its stop. */
+const MAX_DEADLINE_MS = 3_600_000;
+
+/**
+ * How long a stopping process may take before it exits 1: the grace it promises (SHUTDOWN_GRACE,
+ * read here because close() honours it inside the service) plus a margin, within a bound.
+ */
+export function shutdownDeadlineMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.SHUTDOWN_GRACE;
+  const parsed = raw ? envDuration.safeParse(raw) : null;
+  const grace = parsed?.success ? parsed.data : DEFAULT_GRACE_MS;
+  return Math.min(grace + CLOSE_MARGIN_MS, MAX_DEADLINE_MS);
 }
 
 /**
@@ -46,7 +64,8 @@ export async function runService(name: string, start: () => Promise<RunningServi
       },
     );
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop(signal, 60_000));
+  const deadlineMs = shutdownDeadlineMs();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop(signal, deadlineMs));
   // Under `faultline start`, a supervisor killed outright (SIGKILL) must not leave its services running.
   const supervisor = Number(process.env.FAULTLINE_SUPERVISOR_PID);
   if (supervisor) {

@@ -22,7 +22,8 @@ describe('loadConfig', () => {
   it('applies defaults and treats empty values as unset', () => {
     const cfg = loadConfig(Schema, { CONCURRENCY: '', WAIT: '5m' });
     expect(cfg).toMatchObject({
-      REDIS_URL: 'redis://127.0.0.1:6379',
+      // The Redis `faultline start` runs when REDIS_URL is unset.
+      REDIS_URL: 'redis://127.0.0.1:6390',
       QUEUE_PREFIX: '{faultline}',
       CONCURRENCY: 10,
       WAIT: 300_000,

@@ -7,6 +7,7 @@ import {
   GenerationJob,
   type GenerationResult,
   parseContract,
+  redactSecrets,
   TAXONOMY,
 } from '@faultline/core';
 import { type ProviderRegistry, UnknownProviderError } from '@faultline/providers';
@@ -51,7 +52,8 @@ function invalidJob(error: ContractError, data: Record<string, unknown>): Classi
     isRetryable: false,
     reason: 'invalid_job_payload',
     originalError: error.name,
-    message: error.message,
+    // The message quotes what the producer sent (a field name, the provider): a key pasted there must not leak.
+    message: redactSecrets(error.message),
     recommendedActions: [
       'Fix the producer: the job does not match the GenerationJob schema (faultline schema generation-job)',
       ...TAXONOMY.invalid_request.actions(provider),
@@ -96,18 +98,19 @@ export function generationProcessor(deps: ProcessorDeps) {
     });
     await Promise.all([
       alerts.publish(event),
-      runId
-        ? metrics.record(runId, `${job.id}:${attempt}`, {
-            kind: 'failed',
-            category: classified.category,
-            severity: classified.severity,
-            final,
-          })
-        : null,
       classified.category === 'rate_limit'
         ? pauses.pause(classified.provider, classified.retryAfterMs ?? deps.rateLimitPauseMs)
         : null,
     ]);
+    // Counted only once its event is out, so the summary's classified errors are the published events;
+    // an attempt whose publish threw is left to the worker's 'failed' handler (counted as unknown).
+    if (runId)
+      await metrics.record(runId, `${job.id}:${attempt}`, {
+        kind: 'failed',
+        category: classified.category,
+        severity: classified.severity,
+        final,
+      });
     deps.counters.incr(METRICS.classifiedErrors, {
       category: classified.category,
       severity: classified.severity,

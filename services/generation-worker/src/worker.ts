@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { retryDelayFor } from '@faultline/core';
+import { retryDelayFor, TAXONOMY } from '@faultline/core';
 import { createProviderRegistry } from '@faultline/providers';
 import {
   alertPublisher,
@@ -10,15 +10,52 @@ import {
   QUEUES,
   redisKeys,
 } from '@faultline/runtime';
-import { Queue, Worker } from 'bullmq';
+import { type Job, type MinimalJob, Queue, Worker } from 'bullmq';
 import { breakerGate } from './breaker-gate.ts';
 import type { GenerationConfig } from './config.ts';
 import { generationProcessor, RetryableGenerationError } from './processor.ts';
 import { providerPause } from './provider-pause.ts';
-import { runMetrics } from './run-metrics.ts';
+import { type RunMetrics, runMetrics } from './run-metrics.ts';
 
 /** The backoff type producers set (`backoff: { type: 'faultline' }`) to get classification-aware retries. */
 export const BACKOFF_TYPE = 'faultline';
+
+/**
+ * The wait before retry number `attemptsMade`: exponential from the job's own `backoff.delay` when
+ * the producer set one (GENERATION_BACKOFF_BASE otherwise), capped by GENERATION_BACKOFF_MAX, and
+ * never shorter than the provider's retry-after.
+ */
+export function retryDelayForJob(
+  attemptsMade: number,
+  error: Error | undefined,
+  job: Pick<MinimalJob, 'opts'> | undefined,
+  cfg: Pick<GenerationConfig, 'GENERATION_BACKOFF_BASE' | 'GENERATION_BACKOFF_MAX'>,
+): number {
+  const backoff = job?.opts.backoff;
+  const delay = typeof backoff === 'object' ? backoff.delay : undefined;
+  return retryDelayFor(attemptsMade, error instanceof RetryableGenerationError ? error.retryAfterMs : null, {
+    baseMs:
+      typeof delay === 'number' && Number.isFinite(delay) && delay >= 0 ? delay : cfg.GENERATION_BACKOFF_BASE,
+    maxMs: cfg.GENERATION_BACKOFF_MAX,
+  });
+}
+
+/**
+ * A job that failed for good without the processor counting that attempt (publishing its event threw,
+ * BullMQ failed it for stalling too often) still ends its run: counted as `unknown` under the same
+ * per-attempt marker, so an attempt the processor did count adds nothing.
+ */
+async function countUncountedFailure(metrics: RunMetrics, job: Job): Promise<void> {
+  const runId = (job.data as { runId?: unknown } | undefined)?.runId;
+  // finishedOn is set only when the job moved to failed, not when it was handed back for a retry.
+  if (typeof runId !== 'string' || !runId || !job.finishedOn) return;
+  await metrics.record(runId, `${job.id}:${job.attemptsMade}`, {
+    kind: 'failed',
+    category: 'unknown',
+    severity: TAXONOMY.unknown.severity,
+    final: true,
+  });
+}
 
 /** Builds the worker and its adapters; `close()` releases everything it opened. */
 export function startGenerationWorker(
@@ -31,12 +68,13 @@ export function startGenerationWorker(
   const keys = redisKeys(cfg.QUEUE_PREFIX);
   const alerts = new Queue(QUEUES.alerts, { connection: redis, prefix: cfg.QUEUE_PREFIX });
   const breakers = breakerGate(modelHealthStore(redis, keys));
+  const metrics = runMetrics(redis, keys);
   const processor = generationProcessor({
     breakers,
     counters: metricsCounters(redis, cfg.QUEUE_PREFIX),
     providers: createProviderRegistry(env, { timeoutMs: cfg.GENERATION_TIMEOUT }),
     alerts: alertPublisher(alerts),
-    metrics: runMetrics(redis, keys),
+    metrics,
     pauses: providerPause(redis, keys),
     logger,
     rateLimitPauseMs: cfg.RATE_LIMIT_PAUSE,
@@ -56,16 +94,25 @@ export function startGenerationWorker(
     removeOnComplete: { age: 3600, count: 10_000 },
     removeOnFail: { age: 7 * 86_400 },
     settings: {
-      backoffStrategy: (attemptsMade, _type, err) =>
-        retryDelayFor(attemptsMade, err instanceof RetryableGenerationError ? err.retryAfterMs : null, {
-          baseMs: cfg.GENERATION_BACKOFF_BASE,
-          maxMs: cfg.GENERATION_BACKOFF_MAX,
-        }),
+      backoffStrategy: (attemptsMade, _type, err, job) => retryDelayForJob(attemptsMade, err, job, cfg),
     },
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+  // Awaited by close(), so a count under way is not cut off by the disconnect.
+  const counting = new Set<Promise<void>>();
+  worker.on('failed', (job) => {
+    if (!job) return;
+    const count = countUncountedFailure(metrics, job)
+      .catch((error) =>
+        logger.error({ err: error, jobId: job.id }, 'could not count a failed job in its run summary'),
+      )
+      .finally(() => counting.delete(count));
+    counting.add(count);
+  });
   return {
     worker,
+    /** The job handler itself, for running one attempt by hand (a replay) against the same adapters. */
+    processor,
     /** Stops taking jobs, lets in-flight ones finish within `graceMs`, then closes connections. */
     async close(graceMs = cfg.SHUTDOWN_GRACE): Promise<void> {
       let timer: NodeJS.Timeout | undefined;
@@ -78,6 +125,7 @@ export function startGenerationWorker(
         await worker.close(true);
       }
       clearTimeout(timer);
+      await Promise.all(counting);
       await breakers.close();
       await alerts.close();
       redis.disconnect();

@@ -11,6 +11,7 @@ import {
   displayRedisUrl,
   LOCAL_REDIS_PORT,
   loadConfig,
+  shutdownDeadlineMs,
 } from '@faultline/runtime';
 import { UsageError } from '../usage-error.ts';
 import { startLocalRedis } from './local-redis.ts';
@@ -95,9 +96,10 @@ export async function runSystem(
       exitCode = code;
       process.stdout.write('[faultline]     stopping every service…\n');
       for (const child of children.values()) if (child.exitCode === null) child.kill('SIGTERM');
+      // Each service exits by itself within its own deadline (SHUTDOWN_GRACE + a margin); this is the last resort.
       const force = setTimeout(() => {
         for (const child of children.values()) if (child.exitCode === null) child.kill('SIGKILL');
-      }, 35_000);
+      }, shutdownDeadlineMs(env) + 5_000);
       Promise.all(
         [...children.values()].map((c) =>
           c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)),
