@@ -4,8 +4,14 @@ import {
   alertSubject,
   alertText,
   fingerprintOf,
+  type GroupResolution,
+  type GroupTake,
   headerSafe,
   type Notification,
+  notificationOfResolution,
+  notificationOfTake,
+  opensIncident,
+  resolvesWhenQuiet,
   shouldNotify,
 } from '../src/index.ts';
 
@@ -51,22 +57,23 @@ describe('the alert body every channel shares', () => {
         'ALERT: BILLING_QUOTA',
         'Severity: CRITICAL',
         'Provider: openai',
-        'Model: gpt-4o-mini',
-        'Source: generation',
-        'Time: 2025-11-17T10:30:00.000Z',
+        'Time: 2025-11-17T10:30:00Z',
         '',
         'Message: Billing or quota issue detected. Please check your openai account balance and usage limits.',
         '',
         'Original Error: InsufficientQuotaError',
-        'Details: You exceeded your current quota',
-        'Status: 429 (insufficient_quota)',
-        'Reason: insufficient_quota',
-        'Occurrences: 12 since 2025-11-17T10:30:00.000Z',
-        'Suppressed: 11',
         '',
         'Recommended Actions:',
         '1. Check your openai account balance',
         '2. Add funds or raise the quota',
+        '',
+        'Model: gpt-4o-mini',
+        'Occurrences: 12 since 2025-11-17T10:30:00Z',
+        'Suppressed: 11',
+        'Details: You exceeded your current quota',
+        'Status: 429 (insufficient_quota)',
+        'Reason: insufficient_quota',
+        'Source: generation',
         '',
       ].join('\n'),
     );
@@ -131,5 +138,93 @@ describe('shouldNotify', () => {
     ],
   ] as const)('%s', (_name, e, facts, expected) => {
     expect(shouldNotify(e as AlertEvent, facts)).toBe(expected);
+  });
+});
+
+describe('single-model alerts held under a provider incident are counted under it', () => {
+  it('its next notification says how many, after the suppressed count', () => {
+    const text = alertText({ ...notification, heldUnderIncident: 3 });
+    expect(text).toContain('Suppressed: 11\n3 single-model alerts held under this incident\nDetails:');
+    expect(alertText({ ...notification, heldUnderIncident: 1 })).toContain('1 single-model alert held under');
+    expect(alertText(notification)).not.toContain('held under');
+  });
+  it('its resolution says how many it held in all', () => {
+    const resolved = { ...notification, kind: 'resolved' as const, durationMs: 60_000, heldUnderIncident: 2 };
+    expect(alertText(resolved)).toMatch(
+      /Resolved after 60 s: 12 events between .*\n\nModel: gpt-4o-mini\n2 single-model alerts held/,
+    );
+  });
+});
+
+const take: GroupTake = {
+  fingerprint: 'fp',
+  gen: 2,
+  number: 1,
+  count: 12,
+  previouslyNotified: 0,
+  firstSeen: Date.parse('2025-11-17T10:30:00.000Z'),
+  lastSeen: Date.parse('2025-11-17T10:30:09.000Z'),
+  at: Date.parse('2025-11-17T10:30:10.000Z'),
+  heldUnderIncident: 0,
+  event,
+};
+const facts = { rateLimitSustained: false, inhibited: false };
+
+describe('the notification a take becomes has an id derived from the group, so a retry is the same one', () => {
+  it.each([
+    ['the first', take, { id: 'fp-2-1', kind: 'firing', occurrences: 12, suppressed: 11, notify: true }],
+    [
+      'a repeat with held alerts',
+      { ...take, number: 3, count: 20, previouslyNotified: 12, heldUnderIncident: 4 },
+      { id: 'fp-2-3', kind: 'repeat', occurrences: 8, suppressed: 7, totalEvents: 20, heldUnderIncident: 4 },
+    ],
+  ] as const)('%s', (_name, t, expected) => {
+    expect(notificationOfTake(t as GroupTake, facts)).toMatchObject(expected);
+    expect(notificationOfTake(t as GroupTake, facts)).toEqual(notificationOfTake(t as GroupTake, facts));
+  });
+  it('is kept from people when inhibited', () => {
+    expect(notificationOfTake(take, { ...facts, inhibited: true }).notify).toBe(false);
+  });
+});
+
+describe('a resolution reaches people only when the group did', () => {
+  const resolution: GroupResolution = { ...take, toldPeople: true, heldUnderIncident: 0 };
+  it.each([
+    ['told people', true, event, true],
+    ['held under an incident: Sentry only', false, event, false],
+    ['kept before toldPeople existed: routing decides', null, event, true],
+    [
+      'kept before toldPeople existed, MEDIUM',
+      null,
+      { ...event, category: 'server_error', severity: 'MEDIUM' },
+      false,
+    ],
+  ] as const)('%s', (_name, toldPeople, e, notify) => {
+    const n = notificationOfResolution({ ...resolution, toldPeople, event: e as AlertEvent });
+    expect(n).toMatchObject({ id: 'fp-2-resolved', kind: 'resolved', durationMs: 10_000, notify });
+  });
+});
+
+describe('which groups resolve when quiet, and which notifications open an incident', () => {
+  it.each([
+    ['generation', true],
+    ['health_probe', false],
+    ['test', true],
+  ] as const)('%s groups resolve when quiet: %s', (source, expected) => {
+    expect(resolvesWhenQuiet({ source })).toBe(expected);
+  });
+  it.each([
+    ['a provider-wide alert that notifies', event, true, true],
+    ['one that does not notify', event, false, false],
+    ['a single-model alert', { ...event, category: 'rate_limit', reason: 'rate_limited' }, true, false],
+    [
+      'a provider outage from the health probe',
+      { ...event, category: 'server_error', reason: 'provider_outage', source: 'health_probe' },
+      true,
+      true,
+    ],
+    ['a test alert', { ...event, source: 'test' }, true, false],
+  ] as const)('%s', (_name, e, notify, expected) => {
+    expect(opensIncident({ notify, event: e as AlertEvent })).toBe(expected);
   });
 });

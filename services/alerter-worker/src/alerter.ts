@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import type { Channel } from '@faultline/core';
 import { createRedis, JOB_NAMES, type Logger, metricsCounters, QUEUES, redisKeys } from '@faultline/runtime';
 import { Queue, Worker } from 'bullmq';
 import { channelCap } from './channel-cap.ts';
@@ -9,12 +8,16 @@ import { deliveryProcessor } from './delivery-processor.ts';
 import { dispatcher } from './dispatch.ts';
 import { groupStore } from './group-store.ts';
 import { incidentFacts } from './incident-facts.ts';
+import { notificationOutbox } from './notification-outbox.ts';
 import { eventProcessor } from './processor.ts';
 import { groupTimers } from './timers.ts';
 
 const GROUP_TTL_MS = 7 * 86_400_000;
 
-/** A tenth of the quiet period, within [250 ms, 1 min]: a quiet group resolves at most that late. */
+/**
+ * A tenth of the quiet period, within [250 ms, 1 min]: a quiet group resolves at most that late, and a
+ * notification a failed flush left behind is queued within two of these.
+ */
 export const quietSweepEvery = (resolveAfterMs: number) =>
   Math.min(60_000, Math.max(250, Math.floor(resolveAfterMs / 10)));
 
@@ -29,10 +32,11 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
   const timersQueue = new Queue(QUEUES.alertGroups, { connection: redis, prefix });
   const deliveriesQueue = new Queue(QUEUES.alertDeliveries, { connection: redis, prefix });
   const groups = groupStore(state, keys, GROUP_TTL_MS);
+  // An incident's inhibition lives as long as its group (it ends when the group resolves).
+  const outbox = notificationOutbox(state, keys, GROUP_TTL_MS);
   const incidents = incidentFacts(state, keys, {
     rateLimitWindowMs: cfg.RATE_LIMIT_ALERT_WINDOW,
     rateLimitThreshold: cfg.RATE_LIMIT_ALERT_THRESHOLD,
-    incidentTtlMs: cfg.ALERT_RESOLVE_AFTER,
   });
   const cap = channelCap(state, keys, cfg.ALERT_MAX_PER_HOUR);
   const counters = metricsCounters(state, prefix);
@@ -40,19 +44,22 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
     deliveries: deliveriesQueue,
     timers: timersQueue,
     cap,
-    channels: [...channels.keys()] as Channel[],
+    targets: [...channels.values()].map((c) => ({ target: c.target, channel: c.name })),
     attempts: cfg.DELIVERY_ATTEMPTS,
     backoffMs: cfg.DELIVERY_BACKOFF,
     subjectPrefix: cfg.ALERT_SUBJECT_PREFIX,
     counters,
   });
+  const sweepEveryMs = quietSweepEvery(cfg.ALERT_RESOLVE_AFTER);
   const timers = groupTimers({
     groups,
+    outbox,
     incidents,
     dispatcher: dispatch,
     cap,
     logger,
     resolveAfterMs: cfg.ALERT_RESOLVE_AFTER,
+    sweepEveryMs,
   });
 
   const connections = [redis, state];
@@ -95,7 +102,7 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
   timersQueue
     .upsertJobScheduler(
       JOB_NAMES.quietSweep,
-      { every: quietSweepEvery(cfg.ALERT_RESOLVE_AFTER) },
+      { every: sweepEveryMs },
       {
         name: JOB_NAMES.quietSweep,
         opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },

@@ -6,19 +6,26 @@ import { HOUR_MS } from './channel-cap.ts';
 
 export interface DeliveryJob {
   channel: Channel;
+  /** The channel instance to deliver through (one per webhook URL); absent in jobs queued before it was. */
+  target?: string;
   notification: Notification;
 }
 
+export interface DeliveryTarget {
+  target: string;
+  channel: Channel;
+}
+
 /**
- * One delivery job per (notification, channel), id `<notification>-<channel>`: a retried flush adds
- * nothing twice, and a channel that is down delays only its own jobs. Sentry takes every group;
- * the people channels only what routing says notifies.
+ * One delivery job per (notification, target), id `<notification>-<target>`: dispatching the same
+ * notification again adds nothing twice, and a target that is down delays only its own jobs. Sentry
+ * takes every group; the people channels only what routing says notifies.
  */
 export function dispatcher(deps: {
   deliveries: Queue;
   timers: Queue;
   cap: ChannelCap;
-  channels: Channel[];
+  targets: DeliveryTarget[];
   attempts: number;
   backoffMs: number;
   subjectPrefix: string;
@@ -33,31 +40,32 @@ export function dispatcher(deps: {
     removeOnFail: false,
   });
 
-  async function send(n: Notification, channel: Channel): Promise<void> {
+  async function send(n: Notification, to: DeliveryTarget): Promise<void> {
     await deps.deliveries.add(
       JOB_NAMES.deliver,
-      { channel, notification: n } satisfies DeliveryJob,
-      jobOptions(`${n.id}-${channel}`),
+      { channel: to.channel, target: to.target, notification: n } satisfies DeliveryJob,
+      jobOptions(`${n.id}-${to.target}`),
     );
   }
 
   return {
-    async dispatch(n: Notification, now: number): Promise<Channel[]> {
-      const targets = deps.channels.filter((c) => c === 'sentry' || n.notify);
-      const sent: Channel[] = [];
+    /** `at` is when the notification was taken: the cap counts it in that hour, however late this runs. */
+    async dispatch(n: Notification, at: number): Promise<string[]> {
+      const targets = deps.targets.filter((t) => t.channel === 'sentry' || n.notify);
+      const sent: string[] = [];
       await Promise.all(
-        targets.map(async (channel) => {
+        targets.map(async (to) => {
           if (n.event.source !== 'test' && n.kind !== 'summary') {
-            const verdict = await deps.cap.admit(channel, alertSubject(n, deps.subjectPrefix), now);
+            const verdict = await deps.cap.admit(to.target, n.id, alertSubject(n, deps.subjectPrefix), at);
             if (verdict !== 'send') {
               if (verdict === 'held-first') {
-                const hour = Math.floor(now / HOUR_MS);
+                const hour = Math.floor(at / HOUR_MS);
                 await deps.timers.add(
                   JOB_NAMES.capSummary,
-                  { channel, hour },
+                  { channel: to.channel, target: to.target, hour },
                   {
-                    jobId: `cap-${channel}-${hour}`,
-                    delay: Math.max(0, (hour + 1) * HOUR_MS - now),
+                    jobId: `cap-${to.target}-${hour}`,
+                    delay: Math.max(0, (hour + 1) * HOUR_MS - Date.now()),
                     removeOnComplete: { age: 86_400 },
                   },
                 );
@@ -65,14 +73,15 @@ export function dispatcher(deps: {
               return;
             }
           }
-          await send(n, channel);
-          deps.counters.incr(METRICS.notificationsSuppressed, { channel }, n.suppressed);
-          sent.push(channel);
+          await send(n, to);
+          deps.counters.incr(METRICS.notificationsSuppressed, { channel: to.channel }, n.suppressed);
+          sent.push(to.target);
         }),
       );
       return sent;
     },
     send,
+    targets: deps.targets,
   };
 }
 export type Dispatcher = ReturnType<typeof dispatcher>;

@@ -1,31 +1,47 @@
-import type { AlertEvent } from '@faultline/core';
+import { type AlertEvent, resolvesWhenQuiet } from '@faultline/core';
 import { listAlertGroups, type RedisKeys } from '@faultline/runtime';
 import type { Redis } from 'ioredis';
+import { outboxKeys } from './notification-outbox.ts';
 
 /**
- * A group's whole life is a Redis hash changed only by these scripts, so K alerter replicas decide
- * exactly what one would: who opens a group, who takes a notification, who resolves it.
+ * A group's whole life is a Redis hash changed only by scripts (these, and the take and decide
+ * steps in notification-outbox.ts), so K alerter replicas decide exactly what one would: who opens
+ * a group, who takes a notification, who resolves it.
  * Fields: gen (bumped when a resolved group reopens), state (pending|open|resolved), count,
  * notified (count at the last notification), notifications, firstSeen, lastSeen, lastNotifiedAt,
- * repeatPending, event (the first event, JSON).
+ * repeatPending, event (its face, JSON), rank, quiet (0: only a recovery event closes it),
+ * incident (1: it holds its provider's inhibition), held/heldNotified (single-model alerts held
+ * under it, in all and at its last notification), toldPeople, lastFlush.
  */
 const RECORD = `
 local g = KEYS[1]
+local fp = ARGV[2]
 local now = tonumber(ARGV[1])
 local state = redis.call('HGET', g, 'state')
-redis.call('ZADD', KEYS[2], now, ARGV[2])
+redis.call('ZADD', KEYS[2], now, fp)
 redis.call('PEXPIRE', g, ARGV[5])
 if (not state) or state == 'resolved' then
   local gen = redis.call('HINCRBY', g, 'gen', 1)
   redis.call('HSET', g, 'state', 'pending', 'count', 1, 'notified', 0, 'notifications', 0,
-    'firstSeen', now, 'lastSeen', now, 'lastNotifiedAt', 0, 'repeatPending', 0, 'event', ARGV[3], 'rank', ARGV[6])
+    'firstSeen', now, 'lastSeen', now, 'lastNotifiedAt', 0, 'repeatPending', 0, 'event', ARGV[3], 'rank', ARGV[6],
+    'quiet', ARGV[7], 'incident', 0, 'held', 0, 'heldNotified', 0, 'toldPeople', 0)
   redis.call('PEXPIRE', g, ARGV[5])
   return {'new', gen, 0}
 end
 redis.call('HINCRBY', g, 'count', 1)
 redis.call('HSET', g, 'lastSeen', now)
-if state == 'open' then redis.call('ZADD', KEYS[3], now, ARGV[2]) end
 local gen = tonumber(redis.call('HGET', g, 'gen'))
+-- One health event in a group is enough to make its silence meaningless.
+if ARGV[7] == '0' and redis.call('HGET', g, 'quiet') ~= '0' then
+  redis.call('HSET', g, 'quiet', 0)
+  redis.call('ZREM', KEYS[3], fp)
+end
+if state == 'open' and redis.call('HGET', g, 'quiet') ~= '0' then redis.call('ZADD', KEYS[3], now, fp) end
+-- An incident inhibits for as long as its group is open: each of its events renews the mark (and takes
+-- it back from another incident of the provider that resolved meanwhile).
+if state == 'open' and redis.call('HGET', g, 'incident') == '1' then
+  redis.call('SET', KEYS[4], fp .. ':' .. gen, 'PX', ARGV[5])
+end
 -- A more severe event becomes the group's face (a model's first failure, then its critical outage),
 -- and an open group notifies again at once instead of waiting for the repeat interval.
 local escalated = tonumber(ARGV[6]) > tonumber(redis.call('HGET', g, 'rank') or '0')
@@ -39,71 +55,61 @@ if state == 'open' and redis.call('HGET', g, 'repeatPending') == '0' then
 end
 return {'counted', gen, 0}`;
 
-/** Takes what happened since the last notification; nothing when another replica took it already. */
-const TAKE = `
-local g = KEYS[1]
-if redis.call('HGET', g, 'gen') ~= ARGV[2] then return false end
-local state = redis.call('HGET', g, 'state')
-if state ~= 'pending' and state ~= 'open' then return false end
-local count = tonumber(redis.call('HGET', g, 'count'))
-local notified = tonumber(redis.call('HGET', g, 'notified'))
-redis.call('HSET', g, 'repeatPending', 0)
-if state == 'open' and count <= notified then return false end
-local n = redis.call('HINCRBY', g, 'notifications', 1)
-redis.call('HSET', g, 'state', 'open', 'notified', count, 'lastNotifiedAt', ARGV[1])
-redis.call('ZADD', KEYS[2], redis.call('HGET', g, 'lastSeen'), ARGV[3])
-return {count, notified, redis.call('HGET', g, 'firstSeen'), redis.call('HGET', g, 'lastSeen'), n, redis.call('HGET', g, 'event')}`;
-
-/** Closes an open group (recovery, or quiet for long enough); a pending one closes without a word. */
+/**
+ * Closes a group (recovery, or quiet for long enough); a pending one closes without a word. A notified
+ * one leaves its resolution in the outbox in the same step, so a crash before it is queued loses nothing.
+ */
 const RESOLVE = `
 local g = KEYS[1]
+local fp = ARGV[4]
 local state = redis.call('HGET', g, 'state')
 if state ~= 'pending' and state ~= 'open' then
-  redis.call('ZREM', KEYS[2], ARGV[4])
+  redis.call('ZREM', KEYS[2], fp)
   return false
 end
 if ARGV[2] ~= '' and redis.call('HGET', g, 'gen') ~= ARGV[2] then return false end
+local now = tonumber(ARGV[1])
 local lastSeen = tonumber(redis.call('HGET', g, 'lastSeen'))
-if ARGV[3] ~= '' and tonumber(ARGV[1]) - lastSeen < tonumber(ARGV[3]) then return {'later', lastSeen} end
-redis.call('HSET', g, 'state', 'resolved', 'resolvedAt', ARGV[1])
-redis.call('ZREM', KEYS[2], ARGV[4])
-return {'resolved', state, redis.call('HGET', g, 'count'), redis.call('HGET', g, 'firstSeen'), lastSeen,
-  redis.call('HGET', g, 'gen'), redis.call('HGET', g, 'event')}`;
+local event = redis.call('HGET', g, 'event')
+if ARGV[3] ~= '' then
+  local quiet = redis.call('HGET', g, 'quiet')
+  -- Groups from before the field was kept: the face tells whether the health worker is the source.
+  if not quiet then quiet = string.find(event, '"source":"health_probe"', 1, true) and '0' or '1' end
+  if quiet == '0' then
+    redis.call('ZREM', KEYS[2], fp)
+    return false
+  end
+  if now - lastSeen < tonumber(ARGV[3]) then return {'later', lastSeen} end
+end
+redis.call('HSET', g, 'state', 'resolved', 'resolvedAt', now)
+redis.call('ZREM', KEYS[2], fp)
+if state == 'pending' then return {'silent'} end
+local gen = redis.call('HGET', g, 'gen')
+local told = redis.call('HGET', g, 'toldPeople')
+local id = 'resolved-' .. fp .. '-' .. gen
+local entry = cjson.encode({kind = 'resolution', fingerprint = fp, gen = tonumber(gen),
+  count = tonumber(redis.call('HGET', g, 'count')), firstSeen = tonumber(redis.call('HGET', g, 'firstSeen')),
+  lastSeen = lastSeen, at = now, heldUnderIncident = tonumber(redis.call('HGET', g, 'held') or '0'),
+  toldPeople = told or '', event = event})
+redis.call('HSET', KEYS[3], id, entry)
+redis.call('ZADD', KEYS[4], now, id)
+return {'resolved', id, entry}`;
 
 type Raw = (...args: (string | number)[]) => Promise<unknown>;
 
 const SEVERITY_RANK: Record<AlertEvent['severity'], number> = { LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
 
-export interface TakenNotification {
-  count: number;
-  previouslyNotified: number;
-  firstSeen: number;
-  lastSeen: number;
-  number: number;
-  event: AlertEvent;
-}
-
+/** `resolved`: the group closed; `entry` holds its resolution when people or Sentry had heard of it. */
 export type ResolveOutcome =
   | { kind: 'none' }
   | { kind: 'later'; lastSeen: number }
-  | {
-      kind: 'resolved';
-      wasNotified: boolean;
-      count: number;
-      firstSeen: number;
-      lastSeen: number;
-      gen: number;
-      event: AlertEvent;
-    };
+  | { kind: 'resolved'; entry: { id: string; raw: string } | null };
 
 export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
-  redis.defineCommand('faultlineGroupRecord', { numberOfKeys: 3, lua: RECORD });
-  redis.defineCommand('faultlineGroupTake', { numberOfKeys: 2, lua: TAKE });
-  redis.defineCommand('faultlineGroupResolve', { numberOfKeys: 2, lua: RESOLVE });
-  const r = redis as unknown as Record<
-    'faultlineGroupRecord' | 'faultlineGroupTake' | 'faultlineGroupResolve',
-    Raw
-  >;
+  redis.defineCommand('faultlineGroupRecord', { numberOfKeys: 4, lua: RECORD });
+  redis.defineCommand('faultlineGroupResolve', { numberOfKeys: 4, lua: RESOLVE });
+  const r = redis as unknown as Record<'faultlineGroupRecord' | 'faultlineGroupResolve', Raw>;
+  const outbox = outboxKeys(keys);
 
   return {
     async record(fp: string, event: AlertEvent, now: number, repeatIntervalMs: number) {
@@ -112,34 +118,16 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
         keys.alertGroup(fp),
         keys.alertGroupIndex(),
         keys.openAlertGroups(),
+        keys.inhibit(event.provider),
         now,
         fp,
         JSON.stringify(event),
         repeatIntervalMs,
         ttlMs,
         SEVERITY_RANK[event.severity],
+        resolvesWhenQuiet(event) ? 1 : 0,
       )) as [string, number, number];
       return { outcome: outcome as 'new' | 'repeat' | 'counted', gen, lastNotifiedAt };
-    },
-
-    async take(fp: string, gen: number, now: number): Promise<TakenNotification | null> {
-      const res = (await r.faultlineGroupTake.call(
-        redis,
-        keys.alertGroup(fp),
-        keys.openAlertGroups(),
-        now,
-        gen,
-        fp,
-      )) as (string | number)[] | null;
-      if (!res) return null;
-      return {
-        count: Number(res[0]),
-        previouslyNotified: Number(res[1]),
-        firstSeen: Number(res[2]),
-        lastSeen: Number(res[3]),
-        number: Number(res[4]),
-        event: JSON.parse(String(res[5])),
-      };
     },
 
     /** `quietMs` set: resolve only when no event came for that long; `gen` set: only that generation. */
@@ -152,25 +140,20 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
         redis,
         keys.alertGroup(fp),
         keys.openAlertGroups(),
+        outbox.entries,
+        outbox.times,
         now,
         opts.gen ?? '',
         opts.quietMs ?? '',
         fp,
-      )) as (string | number)[] | null;
+      )) as string[] | null;
       if (!res) return { kind: 'none' };
       if (res[0] === 'later') return { kind: 'later', lastSeen: Number(res[1]) };
-      return {
-        kind: 'resolved',
-        wasNotified: res[1] === 'open',
-        count: Number(res[2]),
-        firstSeen: Number(res[3]),
-        lastSeen: Number(res[4]),
-        gen: Number(res[5]),
-        event: JSON.parse(String(res[6])),
-      };
+      if (res[0] === 'silent') return { kind: 'resolved', entry: null };
+      return { kind: 'resolved', entry: { id: String(res[1]), raw: String(res[2]) } };
     },
 
-    /** Open groups whose last event is older than `before`, oldest first. */
+    /** Open groups that resolve when quiet and whose last event is older than `before`, oldest first. */
     quietSince: (before: number, limit: number) =>
       redis.zrangebyscore(keys.openAlertGroups(), 0, before, 'LIMIT', 0, limit),
 

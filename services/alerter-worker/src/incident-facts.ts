@@ -2,14 +2,27 @@ import { type AlertEvent, isProviderWide, type RoutingFacts } from '@faultline/c
 import type { RedisKeys } from '@faultline/runtime';
 import type { Redis } from 'ioredis';
 
+/** The group holding a provider's inhibition, as the inhibit key names it: `<fingerprint>:<gen>`. */
+export interface IncidentGroup {
+  fingerprint: string;
+  gen: number;
+}
+
+const holderOf = (value: string | null): IncidentGroup | null => {
+  const [fingerprint, gen] = value?.split(':') ?? [];
+  return fingerprint && gen ? { fingerprint, gen: Number(gen) } : null;
+};
+
 /**
  * The Redis-held facts routing needs: how many rate limits a provider had lately (two fixed windows,
  * current and previous, approximate a sliding one), and whether a provider-wide incident is firing.
+ * The inhibit key is set when an incident notifies and renewed by each of its events (in the group
+ * scripts), and cleared here when that group resolves.
  */
 export function incidentFacts(
   redis: Redis,
   keys: RedisKeys,
-  cfg: { rateLimitWindowMs: number; rateLimitThreshold: number; incidentTtlMs: number },
+  cfg: { rateLimitWindowMs: number; rateLimitThreshold: number },
 ) {
   const bucketOf = (now: number) => Math.floor(now / cfg.rateLimitWindowMs);
   return {
@@ -27,32 +40,29 @@ export function incidentFacts(
       return null;
     },
 
-    /** Marks the provider as in an incident while its provider-wide group is open. */
-    openIncident(event: AlertEvent, fingerprint: string): Promise<unknown> | null {
-      if (!isProviderWide(event)) return null;
-      return redis.set(keys.inhibit(event.provider), fingerprint, 'PX', cfg.incidentTtlMs);
-    },
-
-    closeIncident(event: AlertEvent, fingerprint: string): Promise<unknown> | null {
+    /** Only this generation's mark: a stale resolution must not end the group's next incident. */
+    closeIncident(event: AlertEvent, group: IncidentGroup): Promise<unknown> | null {
       if (!isProviderWide(event)) return null;
       return redis.eval(
         "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
         1,
         keys.inhibit(event.provider),
-        fingerprint,
+        `${group.fingerprint}:${group.gen}`,
       );
     },
 
-    async facts(event: AlertEvent, now: number): Promise<RoutingFacts> {
+    async facts(event: AlertEvent, now: number): Promise<RoutingFacts & { incident: IncidentGroup | null }> {
       const bucket = bucketOf(now);
       const [current, previous, incident] = await redis.mget(
         keys.rateLimitWindow(event.provider, bucket),
         keys.rateLimitWindow(event.provider, bucket - 1),
         keys.inhibit(event.provider),
       );
+      const inhibited = Boolean(incident) && event.model !== null && !isProviderWide(event);
       return {
         rateLimitSustained: Number(current ?? 0) + Number(previous ?? 0) >= cfg.rateLimitThreshold,
-        inhibited: Boolean(incident) && event.model !== null && !isProviderWide(event),
+        inhibited,
+        incident: inhibited ? holderOf(incident ?? null) : null,
       };
     },
   };

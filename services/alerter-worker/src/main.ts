@@ -7,6 +7,7 @@ import {
 } from '@faultline/runtime';
 import { startAlerter } from './alerter.ts';
 import { AlerterConfig } from './config.ts';
+import { startupNotices } from './startup-notices.ts';
 
 await runService('alerter-worker', async () => {
   const cfg = loadConfig(AlerterConfig);
@@ -14,10 +15,7 @@ await runService('alerter-worker', async () => {
   await assertRedisReachable(cfg.REDIS_URL);
   const alerter = startAlerter(cfg, logger);
   await Promise.all(alerter.workers.map((w) => w.waitUntilReady()));
-  if (!cfg.SMTP_HOST && cfg.ENABLE_EMAIL_ALERTS)
-    logger.info({ dir: cfg.MAILBOX_DIR }, 'no SMTP_HOST: e-mails go to the local mailbox');
-  if (!cfg.SENTRY_ENABLED)
-    logger.info('Sentry is off (set SENTRY_ENABLED=true and SENTRY_DSN to forward events)');
+  for (const notice of startupNotices(cfg)) logger[notice.level](notice.fields, notice.message);
   logger.info(
     { redis: displayRedisUrl(cfg.REDIS_URL), channels: alerter.channels, pid: process.pid },
     'alerter worker ready',

@@ -23,6 +23,10 @@ export interface EventProcessorDeps {
   repeatIntervalMs: number;
 }
 
+/** A flush's id names what it takes: the group's first notification, or the repeat after `lastNotifiedAt`. */
+const flushId = (fp: string, gen: number, lastNotifiedAt?: number) =>
+  lastNotifiedAt === undefined ? `flush-${fp}-${gen}` : `flush-${fp}-${gen}-${lastNotifiedAt}`;
+
 /**
  * An AlertEvent arrives: validate it, count it into its group atomically, and set the group's
  * timer when it is new (notify after ALERT_GROUP_WAIT) or due a repeat. Nothing is sent from here.
@@ -57,14 +61,14 @@ export function eventProcessor(deps: EventProcessorDeps) {
       // A test alert goes straight through; everything else waits to gather its group.
       const delay = event.source === 'test' ? 0 : deps.groupWaitMs;
       if (delay === 0) {
-        await deps.groupTimers.flush(fp, recorded.gen);
+        await deps.groupTimers.flush(fp, recorded.gen, flushId(fp, recorded.gen));
         return 'notified';
       }
       await deps.timers.add(
         JOB_NAMES.flush,
         { fingerprint: fp, gen: recorded.gen },
         {
-          jobId: `flush-${fp}-${recorded.gen}`,
+          jobId: flushId(fp, recorded.gen),
           delay,
           removeOnComplete: { age: 86_400 },
           attempts: 10,
@@ -76,7 +80,7 @@ export function eventProcessor(deps: EventProcessorDeps) {
         JOB_NAMES.flush,
         { fingerprint: fp, gen: recorded.gen },
         {
-          jobId: `flush-${fp}-${recorded.gen}-${recorded.lastNotifiedAt}`,
+          jobId: flushId(fp, recorded.gen, recorded.lastNotifiedAt),
           removeOnComplete: { age: 86_400 },
           attempts: 10,
           backoff: { type: 'exponential', delay: 500 },

@@ -1,150 +1,151 @@
-import { type Notification, shouldNotify } from '@faultline/core';
+import {
+  capSummaryNotification,
+  type Notification,
+  notificationOfResolution,
+  notificationOfTake,
+  opensIncident,
+} from '@faultline/core';
 import { JOB_NAMES, type Logger } from '@faultline/runtime';
 import type { Job } from 'bullmq';
 import type { ChannelCap } from './channel-cap.ts';
 import type { Dispatcher } from './dispatch.ts';
-import type { GroupStore } from './group-store.ts';
+import type { GroupStore, ResolveOutcome } from './group-store.ts';
 import type { IncidentFacts } from './incident-facts.ts';
-
-const iso = (ms: number) => new Date(ms).toISOString();
+import { type NotificationOutbox, type OutboxEntry, parseOutboxEntry } from './notification-outbox.ts';
 
 /**
  * The group's timers, on the `alert-groups` queue: the flush that notifies (first after the group
- * wait, later as repeats), the quiet sweep that resolves groups nobody hears from, and the hourly
- * cap summary. Each runs once, whichever replica picks it up.
+ * wait, later as repeats), the sweep that resolves groups nobody hears from and queues what a failed
+ * flush left behind, and the hourly cap summary. Each runs once, whichever replica picks it up.
  */
 export function groupTimers(deps: {
   groups: GroupStore;
+  outbox: NotificationOutbox;
   incidents: IncidentFacts;
   dispatcher: Dispatcher;
   cap: ChannelCap;
   logger: Logger;
   resolveAfterMs: number;
+  /** How often the sweep runs; an outbox entry older than this was left behind by its flush. */
+  sweepEveryMs: number;
 }) {
-  const { groups, incidents, dispatcher } = deps;
+  const { groups, outbox, incidents, dispatcher, logger } = deps;
 
-  async function announceResolved(
-    fp: string,
-    outcome: Awaited<ReturnType<GroupStore['resolve']>>,
-    now: number,
-  ) {
-    if (outcome.kind !== 'resolved') return;
-    await incidents.closeIncident(outcome.event, fp);
-    if (!outcome.wasNotified) return;
-    const n: Notification = {
-      id: `${fp}-${outcome.gen}-resolved`,
-      kind: 'resolved',
-      fingerprint: fp,
-      event: outcome.event,
-      occurrences: 0,
-      suppressed: 0,
-      totalEvents: outcome.count,
-      firstSeen: iso(outcome.firstSeen),
-      lastSeen: iso(outcome.lastSeen),
-      durationMs: now - outcome.firstSeen,
-      notify: shouldNotify(outcome.event, { rateLimitSustained: true, inhibited: false }),
-    };
-    await dispatcher.dispatch(n, now);
+  /**
+   * Queues an outbox entry's deliveries, then marks it done. Running it again for the same entry (a
+   * retried flush, the sweep after a crash) queues nothing new: the notification and its ids are the same.
+   */
+  async function handOver(
+    entry: OutboxEntry,
+  ): Promise<{ n: Notification; sent: string[]; inhibited: boolean }> {
+    let n: Notification;
+    let inhibited = false;
+    if (entry.kind === 'resolution') {
+      await incidents.closeIncident(entry.resolution.event, entry.resolution);
+      n = notificationOfResolution(entry.resolution);
+    } else if (entry.decided) {
+      n = entry.decided;
+    } else {
+      const { take } = entry;
+      const facts = await incidents.facts(take.event, Date.now());
+      inhibited = facts.inhibited;
+      const decided = notificationOfTake(take, facts);
+      n = await outbox.decide({ id: entry.id, take }, decided, {
+        opensIncident: opensIncident(decided),
+        provider: take.event.provider,
+        heldUnder: facts.incident,
+      });
+    }
+    const at = entry.kind === 'take' ? entry.take.at : entry.resolution.at;
+    const sent = await dispatcher.dispatch(n, at);
+    await outbox.done(entry.id);
+    return { n, sent, inhibited };
   }
 
-  async function flush(fp: string, gen: number): Promise<string> {
-    const now = Date.now();
-    const taken = await groups.take(fp, gen, now);
-    if (!taken) return 'nothing to send';
-    const occurrences = taken.count - taken.previouslyNotified;
-    const facts = await incidents.facts(taken.event, now);
-    const n: Notification = {
-      id: `${fp}-${gen}-${taken.number}`,
-      kind: taken.number === 1 ? 'firing' : 'repeat',
-      fingerprint: fp,
-      event: taken.event,
-      occurrences,
-      suppressed: occurrences - 1,
-      totalEvents: taken.count,
-      firstSeen: iso(taken.firstSeen),
-      lastSeen: iso(taken.lastSeen),
-      notify: shouldNotify(taken.event, facts),
-    };
-    if (n.notify) await incidents.openIncident(taken.event, fp);
-    const sent = await dispatcher.dispatch(n, now);
-    return `${n.kind} to ${sent.join(', ') || 'no channel'}${facts.inhibited ? ' (inhibited by a provider incident)' : ''}`;
+  async function announce(outcome: ResolveOutcome): Promise<void> {
+    if (outcome.kind === 'resolved' && outcome.entry)
+      await handOver(parseOutboxEntry(outcome.entry.id, outcome.entry.raw, null));
+  }
+
+  /** `flushId` is the flush job's id: its retries and a replayed inline flush share it. */
+  async function flush(fp: string, gen: number, flushId: string): Promise<string> {
+    const entry = await outbox.take(fp, gen, flushId, Date.now());
+    if (!entry) return 'nothing to send';
+    const { n, sent, inhibited } = await handOver(entry);
+    return `${n.kind} to ${sent.join(', ') || 'no channel'}${inhibited ? ' (inhibited by a provider incident)' : ''}`;
   }
 
   /**
-   * Resolves the open groups quiet for ALERT_RESOLVE_AFTER. One sweep job for all groups, rather than
-   * a timer job per group, keeps the first notification of a group one Redis job cheaper.
+   * One sweep job for all groups, rather than a timer job per group, keeps the first notification of a
+   * group one Redis job cheaper. It first queues what failed flushes and resolutions left in the
+   * outbox, then resolves the open groups quiet for ALERT_RESOLVE_AFTER (health-probe groups are not
+   * in that set: they wait for their recovery event). A failure is logged and left for the next sweep.
    */
-  async function quietSweep(): Promise<string> {
+  async function sweep(): Promise<string> {
     const now = Date.now();
+    let recovered = 0;
     let resolved = 0;
+    let failed = 0;
+    const failure = (error: unknown, what: string) => {
+      failed++;
+      logger.warn(
+        { err: (error as Error).message, what },
+        'alert sweep step failed; the next sweep retries it',
+      );
+    };
+    for (const entry of await outbox.leftBefore(now - deps.sweepEveryMs, 500)) {
+      try {
+        await handOver(entry);
+        recovered++;
+      } catch (error) {
+        failure(error, entry.id);
+      }
+    }
     for (;;) {
       const due = await groups.quietSince(now - deps.resolveAfterMs, 200);
       for (const fp of due) {
-        const outcome = await groups.resolve(fp, now, { quietMs: deps.resolveAfterMs });
-        if (outcome.kind === 'resolved') resolved++;
-        await announceResolved(fp, outcome, now);
+        try {
+          const outcome = await groups.resolve(fp, now, { quietMs: deps.resolveAfterMs });
+          if (outcome.kind === 'resolved') resolved++;
+          await announce(outcome);
+        } catch (error) {
+          failure(error, fp);
+        }
       }
-      if (due.length < 200) return `${resolved} resolved`;
+      if (due.length < 200 || failed) break;
     }
+    if (recovered) logger.info({ recovered }, 'queued notifications that failed flushes left behind');
+    return `${resolved} resolved, ${recovered} left-behind queued, ${failed} failed`;
   }
 
-  async function capSummary(channel: Notification['event']['provider'], hour: number): Promise<string> {
-    const titles = await deps.cap.held(channel, hour);
+  async function capSummary(target: string, hour: number): Promise<string> {
+    const titles = await deps.cap.held(target, hour);
     if (!titles.length) return 'nothing held';
-    const now = Date.now();
-    const n: Notification = {
-      id: `cap-summary-${channel}-${hour}`,
-      kind: 'summary',
-      fingerprint: `cap-${channel}`,
-      event: {
-        id: `cap-summary-${channel}-${hour}`,
-        occurredAt: iso(now),
-        source: 'test',
-        operation: 'alert_cap',
-        state: 'firing',
-        category: 'unknown',
-        severity: 'HIGH',
-        isRetryable: false,
-        provider: 'faultline',
-        model: null,
-        gateway: null,
-        statusCode: null,
-        providerCode: null,
-        reason: 'cap_reached',
-        retryAfterMs: null,
-        requestId: null,
-        originalError: 'none',
-        message: `${titles.length} notifications held back`,
-        recommendedActions: [
-          'Look at `faultline alerts list` for every open group',
-          'Raise ALERT_MAX_PER_HOUR if this is routine',
-        ],
-      },
-      occurrences: titles.length,
-      suppressed: titles.length,
-      totalEvents: titles.length,
-      firstSeen: iso(hour * 3_600_000),
-      lastSeen: iso(now),
-      heldBack: { count: titles.length, titles: [...new Set(titles)].slice(0, 50) },
-      notify: true,
-    };
-    await dispatcher.send(n, channel as never);
+    const to = dispatcher.targets.find((t) => t.target === target);
+    if (!to) throw new Error(`channel ${target} is not enabled in this alerter's configuration`);
+    await dispatcher.send(capSummaryNotification(target, hour, titles, Date.now()), to);
     return `summary of ${titles.length}`;
   }
 
   return {
     async process(job: Job): Promise<string> {
-      const data = job.data as { fingerprint: string; gen: number; channel: string; hour: number };
-      if (job.name === JOB_NAMES.flush) return flush(data.fingerprint, data.gen);
-      if (job.name === JOB_NAMES.quietSweep) return quietSweep();
-      if (job.name === JOB_NAMES.capSummary) return capSummary(data.channel, data.hour);
+      const data = job.data as {
+        fingerprint: string;
+        gen: number;
+        channel: string;
+        target?: string;
+        hour: number;
+      };
+      if (job.name === JOB_NAMES.flush) return flush(data.fingerprint, data.gen, job.id!);
+      if (job.name === JOB_NAMES.quietSweep) return sweep();
+      if (job.name === JOB_NAMES.capSummary) return capSummary(data.target ?? data.channel, data.hour);
       throw new Error(`unknown alert-groups job "${job.name}"`);
     },
     /** Notifies now, in the caller's job: with no group wait, a timer hop would only add latency. */
     flush,
     /** The source reported recovery: close the group now. */
     async resolveNow(fp: string, now: number): Promise<void> {
-      await announceResolved(fp, await groups.resolve(fp, now), now);
+      await announce(await groups.resolve(fp, now));
     },
   };
 }

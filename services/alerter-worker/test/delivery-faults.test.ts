@@ -121,3 +121,72 @@ describe('delivery is retried from Redis, and one channel being down delays only
     await alerter.close();
   }, 60_000);
 });
+
+describe('what Sentry receives, through the real SDK', () => {
+  it('tags to filter on, a context named for the source, one fingerprint per group, level from severity', async () => {
+    const { alerter, alerts } = setup('{t-sentry-fields}');
+    const before = sentry.sentryEvents().length;
+    const gen = billingEvent('fields-gw', { gateway: 'openrouter', model: 'llama-3.3-70b' });
+    const probe = billingEvent('fields-probe', {
+      source: 'health_probe',
+      operation: 'health_check',
+      category: 'server_error',
+      severity: 'MEDIUM',
+      isRetryable: true,
+      model: 'qwen-72b',
+      context: {
+        model_id: 'qwen-72b',
+        status: 'unhealthy',
+        status_code: 503,
+        response_time_ms: 41,
+        error_count: 3,
+        success_rate: 0.25,
+        circuit_breaker_state: 'open',
+        error_message: 'The service is temporarily unavailable.',
+        last_failure: '2025-11-17T10:30:00.000Z',
+      },
+    });
+    for (const e of [gen, probe]) await alerts.add('alert', e);
+    type SentryEvent = {
+      tags: Record<string, string>;
+      contexts: Record<string, Record<string, unknown>>;
+      level: string;
+      fingerprint: string[];
+      environment: string;
+    };
+    const events = await until('both groups in Sentry', () => {
+      const mine = sentry.sentryEvents().slice(before) as SentryEvent[];
+      return mine.length >= 2 ? mine : undefined;
+    });
+    const byProvider = new Map(events.map((e) => [e.tags.provider, e]));
+    const g = byProvider.get('fields-gw')!;
+    expect(g.tags).toEqual({
+      provider: 'fields-gw',
+      gateway: 'openrouter',
+      model_id: 'llama-3.3-70b',
+      operation: 'chat.completion',
+      category: 'billing_quota',
+      severity: 'CRITICAL',
+      notification: 'firing',
+    });
+    expect(g.level).toBe('fatal');
+    expect(g.contexts.llm_error).toMatchObject({ provider: 'fields-gw', reason: 'insufficient_quota' });
+    expect(g.environment).toBe('production');
+    const p = byProvider.get('fields-probe')!;
+    expect(p.tags).toMatchObject({ gateway: 'none', model_id: 'qwen-72b', operation: 'health_check' });
+    expect(p.level).toBe('warning');
+    expect(p.contexts.llm_error).toBeUndefined();
+    expect(p.contexts.model_health).toMatchObject({
+      circuit_breaker_state: 'open',
+      success_rate: 0.25,
+      error_count: 3,
+      status_code: 503,
+    });
+    // One Sentry issue per alert group: the fingerprint is the group's, not the event's.
+    expect(g.fingerprint).toHaveLength(2);
+    expect(g.fingerprint[0]).toBe('faultline');
+    expect(g.fingerprint[1]).not.toBe(p.fingerprint[1]);
+    await alerts.close();
+    await alerter.close();
+  }, 60_000);
+});

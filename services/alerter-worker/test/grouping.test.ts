@@ -33,13 +33,36 @@ async function harness(extra: Record<string, string>) {
     }
   };
   const send = (e: AlertEvent) => alerts.add('alert', e);
+  const timers = new Queue(QUEUES.alertGroups, { connection: { url: redis.url }, prefix });
+  const deliveries = new Queue(QUEUES.alertDeliveries, { connection: { url: redis.url }, prefix });
+  /** Every delivery queued so far has finished. */
+  const idle = async () => {
+    const c = await deliveries.getJobCounts('waiting', 'delayed', 'active', 'prioritized');
+    return Object.values(c).every((v) => v === 0);
+  };
+  /** The groups of this category with this state, by model. */
+  const groups = async (category: string, state: string) =>
+    (await alerter.groups.list())
+      .filter((r) => r.state === state && JSON.parse(r.event!).category === category)
+      .map((r) => JSON.parse(r.event!).model as string | null);
+  /** Waits for `n` quiet sweeps that started after now: what a quiet group needs to be resolved. */
+  const sweeps = async (n: number) => {
+    const since = Date.now();
+    await until(`${n} quiet sweeps`, async () => {
+      const done = await timers.getCompleted(0, 200);
+      return done.filter((j) => j.name === 'quiet-sweep' && (j.processedOn ?? 0) >= since).length >= n;
+    });
+  };
   return {
     alerts,
     alerter,
     entries,
     send,
+    sweeps,
+    idle,
+    groups,
     async close() {
-      await alerts.close();
+      await Promise.all([alerts.close(), timers.close(), deliveries.close()]);
       await alerter.close();
     },
   };
@@ -76,11 +99,14 @@ describe('deduplication: the first event of a group notifies after the group wai
   });
 
   it('later events within the repeat interval are counted, and the next notification reports them', async () => {
-    const h = await harness({ ALERT_GROUP_WAIT: '100ms', ALERT_REPEAT_INTERVAL: '1s' });
+    // 3 s: room for five sends inside the interval on a loaded machine.
+    const h = await harness({ ALERT_GROUP_WAIT: '100ms', ALERT_REPEAT_INTERVAL: '3s' });
     await h.send(billingEvent('repeat'));
     await until('first notification', () => h.entries().length >= 1);
+    const notifiedAt = Date.now();
     for (let i = 0; i < 5; i++) await h.send(billingEvent('repeat'));
-    await new Promise((r) => setTimeout(r, 1100));
+    // The interval has to pass: there is nothing to wait on but the clock.
+    await new Promise((r) => setTimeout(r, Math.max(0, notifiedAt + 3100 - Date.now())));
     await h.send(billingEvent('repeat'));
     await until('the repeat notification', () => h.entries().length >= 2);
     expect(h.entries()[1]).toMatch(/Occurrences: 6 since/);
@@ -114,6 +140,114 @@ describe('routing', () => {
     expect(h.entries()[1]).toMatch(/Provider: elsewhere/);
     await h.close();
   });
+});
+
+describe('inhibition lasts as long as the incident group is open', () => {
+  it('an incident busy for longer than ALERT_RESOLVE_AFTER still holds single-model alerts, until it resolves', async () => {
+    const h = await harness({
+      ALERT_GROUP_WAIT: '100ms',
+      ALERT_RESOLVE_AFTER: '1500ms',
+      ALERT_REPEAT_INTERVAL: '1h',
+      RATE_LIMIT_ALERT_THRESHOLD: '1',
+    });
+    await h.send(billingEvent('busy'));
+    await until('the incident', () => h.entries().length >= 1);
+    // Its events keep the group open for longer than one quiet period, with no repeat due meanwhile.
+    for (const end = Date.now() + 2500; Date.now() < end; ) {
+      await h.send(billingEvent('busy'));
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await h.send(rateLimit('busy', 'gpt-4o'));
+    await until(
+      'the single-model group to be taken',
+      async () => (await h.groups('rate_limit', 'open')).length,
+    );
+    await until('its deliveries', h.idle);
+    expect(h.entries()).toHaveLength(1);
+
+    await until('the incident to resolve', () => h.entries().some((e) => /RESOLVED: BILLING_QUOTA/.test(e)));
+    expect(h.entries().find((e) => /RESOLVED: BILLING_QUOTA/.test(e))).toMatch(
+      /1 single-model alert held under this incident/,
+    );
+    await until('the held group to resolve', async () => (await h.groups('rate_limit', 'resolved')).length);
+    await until('its resolution delivered', h.idle);
+    // People never heard of the held alert, so they do not hear of its end either.
+    expect(h.entries().filter((e) => /RATE_LIMIT/.test(e))).toEqual([]);
+    await h.send(rateLimit('busy', 'gpt-4o-2'));
+    await until('a single-model alert after the incident', () =>
+      h.entries().some((e) => /ALERT: RATE_LIMIT/.test(e)),
+    );
+    await h.close();
+  }, 20_000);
+
+  it("the incident's next notification says how many single-model alerts were held under it", async () => {
+    const h = await harness({
+      ALERT_GROUP_WAIT: '100ms',
+      ALERT_REPEAT_INTERVAL: '1s',
+      RATE_LIMIT_ALERT_THRESHOLD: '1',
+    });
+    await h.send(billingEvent('counting'));
+    await until('the incident', () => h.entries().length >= 1);
+    const notifiedAt = Date.now();
+    await h.send(rateLimit('counting', 'model-a'));
+    await h.send(rateLimit('counting', 'model-b'));
+    await until(
+      'both single-model groups taken',
+      async () => (await h.groups('rate_limit', 'open')).length === 2,
+    );
+    await until('their deliveries', h.idle);
+    expect(h.entries()).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, Math.max(0, notifiedAt + 1100 - Date.now())));
+    await h.send(billingEvent('counting'));
+    await until('the repeat', () => h.entries().length >= 2);
+    expect(h.entries()[1]).toMatch(/2 single-model alerts held under this incident/);
+    expect(h.entries()[0]).not.toMatch(/held under this incident/);
+    await h.close();
+  });
+});
+
+describe('health-probe groups resolve only when the health worker reports recovery', () => {
+  it('a model down for longer than the quiet period stays open and its provider incident keeps inhibiting', async () => {
+    const h = await harness({
+      ALERT_GROUP_WAIT: '100ms',
+      ALERT_RESOLVE_AFTER: '500ms',
+      RATE_LIMIT_ALERT_THRESHOLD: '1',
+    });
+    const down: AlertEvent = {
+      ...serverError('probed', 'm1'),
+      source: 'health_probe',
+      operation: 'health_check',
+      reason: 'breaker_opened',
+      severity: 'CRITICAL',
+    };
+    const outage: AlertEvent = {
+      ...down,
+      operation: 'availability_check',
+      reason: 'provider_outage',
+      model: null,
+    };
+    await h.send(down);
+    await h.send(outage);
+    await until('both alerts', () => h.entries().length >= 2);
+    // The health worker sends nothing while the model stays down: several quiet periods pass.
+    await h.sweeps(4);
+    expect(h.entries()).toHaveLength(2);
+    expect(await h.groups('server_error', 'open')).toEqual(expect.arrayContaining(['m1', null]));
+
+    await h.send(rateLimit('probed', 'gpt-x'));
+    await until(
+      'the single-model group to be taken',
+      async () => (await h.groups('rate_limit', 'open')).length,
+    );
+    await until('its deliveries', h.idle);
+    expect(h.entries()).toHaveLength(2);
+
+    await h.send({ ...down, id: 'recovered-m1', state: 'resolved', reason: 'recovered', severity: 'MEDIUM' });
+    await until('the recovery', () => h.entries().length >= 3);
+    expect(h.entries()[2]).toMatch(/RESOLVED: SERVER_ERROR[\s\S]*Model: m1/);
+    expect(await h.groups('server_error', 'open')).toEqual([null]);
+    await h.close();
+  }, 20_000);
 });
 
 describe('resolution', () => {

@@ -15,25 +15,29 @@ import { startHttpSink } from './support/http-sink.ts';
 
 let redis: TestRedis;
 let sentry: Awaited<ReturnType<typeof startHttpSink>>;
+let hook: Awaited<ReturnType<typeof startHttpSink>>;
 let proc: AlerterProcess | undefined;
 
 beforeAll(async () => {
-  [redis, sentry] = await Promise.all([startTestRedis(), startHttpSink()]);
+  [redis, sentry, hook] = await Promise.all([startTestRedis(), startHttpSink(), startHttpSink()]);
 });
 afterAll(async () => {
   if (proc?.child.exitCode === null) proc.child.kill('SIGKILL');
-  await Promise.all([sentry?.close(), redis?.close()]);
+  await Promise.all([sentry?.close(), hook?.close(), redis?.close()]);
 });
 
 describe('no secret reaches any channel or log', () => {
-  it('a key in an error message appears in no mail, file entry, Sentry event or log line', async () => {
+  it('a key in an error message appears in no mail, file entry, Sentry event, webhook or log line', async () => {
     const key = 'sk-proj-LeakedKey0123456789abcdefghijklmnop';
     const smtpPassword = 'smtp-pass-do-not-log-42';
+    const webhookSecret = 'whsec-do-not-log-43';
     const { env, dir } = alerterEnv(redis.url, '{t-secrets}', {
       SENTRY_ENABLED: 'true',
       SENTRY_DSN: sentry.dsn,
       SMTP_USERNAME: 'user',
       SMTP_PASSWORD: smtpPassword,
+      WEBHOOK_URLS: `${hook.url}/hook`,
+      WEBHOOK_SECRET: webhookSecret,
       LOG_LEVEL: 'debug',
     });
     proc = await startAlerterProcess(env);
@@ -52,7 +56,8 @@ describe('no secret reaches any channel or log', () => {
         return (
           readdirSync(join(dir, 'mail')).length >= 1 &&
           readFileSync(env.ALERT_FILE_PATH!, 'utf8').length > 0 &&
-          sentry.sentryEvents().length >= 1
+          sentry.sentryEvents().length >= 1 &&
+          hook.received.length >= 1
         );
       } catch {
         return false;
@@ -63,11 +68,15 @@ describe('no secret reaches any channel or log', () => {
       .join('\n');
     const file = readFileSync(env.ALERT_FILE_PATH!, 'utf8');
     const sentryText = JSON.stringify(sentry.received);
+    const webhookText = JSON.stringify(hook.received);
     expect(mail).toContain('ALERT: BILLING_QUOTA');
+    // With a secret, nothing warns that webhooks go out unsigned.
+    expect(proc.output()).not.toMatch(/unsigned/);
     for (const [where, text] of [
       ['mail', mail],
       ['file', file],
       ['sentry', sentryText],
+      ['webhook', webhookText],
       ['logs', proc.output()],
     ] as const) {
       expect({ where, leaked: text.includes(key) || text.includes('LeakedKey0123') }).toEqual({
@@ -75,6 +84,7 @@ describe('no secret reaches any channel or log', () => {
         leaked: false,
       });
       expect({ where, leaked: text.includes(smtpPassword) }).toEqual({ where, leaked: false });
+      expect({ where, leaked: text.includes(webhookSecret) }).toEqual({ where, leaked: false });
     }
     await alerts.close();
   }, 40_000);

@@ -23,6 +23,11 @@ export function alertSubject(n: Notification, prefix: string): string {
   return headerSafe(`${prefix}: ${what} (${provider})`);
 }
 
+function heldLine(n: Notification): string[] {
+  const k = n.heldUnderIncident ?? 0;
+  return k > 0 ? [`${k} single-model alert${k === 1 ? '' : 's'} held under this incident`] : [];
+}
+
 function minutes(ms: number): string {
   const s = Math.round(ms / 1000);
   if (s < 120) return `${s} s`;
@@ -30,12 +35,41 @@ function minutes(ms: number): string {
   return m < 120 ? `${m} min` : `${(m / 60).toFixed(1)} h`;
 }
 
-/** The plain-text body every channel shares (e-mail text part, alert file entry, Slack text). */
+/** ISO time to the second, as the alert template shows it (`2025-11-17T10:30:00Z`). */
+const seconds = (iso: string) => iso.replace(/\.\d{3}Z$/, 'Z');
+
+/** What the template leaves out but a reader needs: where, how often, and the provider's own words. */
+function particulars(n: Notification): string[] {
+  const e = n.event;
+  const lines: string[] = [];
+  if (e.model) lines.push(`Model: ${headerSafe(e.model)}`);
+  if (e.gateway) lines.push(`Gateway: ${headerSafe(e.gateway)}`);
+  const alerting = n.kind === 'firing' || n.kind === 'repeat';
+  if (alerting) {
+    lines.push(`Occurrences: ${n.occurrences} since ${seconds(n.firstSeen)}`);
+    lines.push(`Suppressed: ${n.suppressed}`);
+  }
+  lines.push(...heldLine(n));
+  if (alerting) {
+    lines.push(`Details: ${e.message}`);
+    if (e.statusCode !== null)
+      lines.push(`Status: ${e.statusCode}${e.providerCode ? ` (${e.providerCode})` : ''}`);
+    lines.push(`Reason: ${e.reason}`);
+  }
+  lines.push(`Source: ${e.source}`);
+  return lines;
+}
+
+/**
+ * The plain-text body every channel shares (e-mail text part, alert file entry, Slack text): the
+ * alert template line for line (ALERT, Severity, Provider, Time, Message, Original Error,
+ * Recommended Actions), then the particulars, so `grep` and a reader find the template's lines.
+ */
 export function alertText(n: Notification): string {
   const e = n.event;
   const lines: string[] = [];
   if (n.kind === 'summary') {
-    lines.push('ALERT SUMMARY: CAP REACHED', `Time: ${n.lastSeen}`, '');
+    lines.push('ALERT SUMMARY: CAP REACHED', `Time: ${seconds(n.lastSeen)}`, '');
     lines.push(
       `${n.heldBack?.count ?? 0} notifications were held back by the hourly cap (ALERT_MAX_PER_HOUR):`,
     );
@@ -45,31 +79,23 @@ export function alertText(n: Notification): string {
   lines.push(`${n.kind === 'resolved' ? 'RESOLVED' : 'ALERT'}: ${e.category.toUpperCase()}`);
   lines.push(`Severity: ${e.severity}`);
   lines.push(`Provider: ${headerSafe(e.provider)}`);
-  if (e.gateway) lines.push(`Gateway: ${headerSafe(e.gateway)}`);
-  if (e.model) lines.push(`Model: ${headerSafe(e.model)}`);
-  lines.push(`Source: ${e.source}`);
-  lines.push(`Time: ${e.occurredAt}`);
+  lines.push(`Time: ${seconds(e.occurredAt)}`);
   lines.push('');
   if (n.kind === 'resolved') {
     lines.push(
-      `Resolved after ${minutes(n.durationMs ?? 0)}: ${n.totalEvents} events between ${n.firstSeen} and ${n.lastSeen}.`,
+      `Resolved after ${minutes(n.durationMs ?? 0)}: ${n.totalEvents} events between ${seconds(n.firstSeen)} and ${seconds(n.lastSeen)}.`,
     );
-    return `${lines.join('\n')}\n`;
+  } else {
+    lines.push(`Message: ${TAXONOMY[e.category]?.summary(headerSafe(e.provider)) ?? e.message}`);
+    lines.push('');
+    lines.push(`Original Error: ${e.originalError}`);
+    lines.push('');
+    lines.push('Recommended Actions:');
+    e.recommendedActions.forEach((a, i) => {
+      lines.push(`${i + 1}. ${a}`);
+    });
   }
-  lines.push(`Message: ${TAXONOMY[e.category]?.summary(headerSafe(e.provider)) ?? e.message}`);
-  lines.push('');
-  lines.push(`Original Error: ${e.originalError}`);
-  lines.push(`Details: ${e.message}`);
-  if (e.statusCode !== null)
-    lines.push(`Status: ${e.statusCode}${e.providerCode ? ` (${e.providerCode})` : ''}`);
-  lines.push(`Reason: ${e.reason}`);
-  lines.push(`Occurrences: ${n.occurrences} since ${n.firstSeen}`);
-  lines.push(`Suppressed: ${n.suppressed}`);
-  lines.push('');
-  lines.push('Recommended Actions:');
-  e.recommendedActions.forEach((a, i) => {
-    lines.push(`${i + 1}. ${a}`);
-  });
+  lines.push('', ...particulars(n));
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,4 +1,6 @@
 export * from './alert-body.ts';
 export * from './fingerprint.ts';
+export * from './group-notifications.ts';
 export * from './notification.ts';
+export * from './resolution.ts';
 export * from './routing.ts';

@@ -20,6 +20,11 @@ export interface Notification {
   lastSeen: string;
   /** For `resolved`: how long the group was open. */
   durationMs?: number;
+  /**
+   * For a provider incident's `firing`/`repeat`: single-model alerts kept from people under it since
+   * its previous notification; for its `resolved`: all of them.
+   */
+  heldUnderIncident?: number;
   /** For `summary`: what a channel's hourly cap held back. */
   heldBack?: { count: number; titles: string[] };
   /** Channels beyond Sentry that should carry it (routing decides). */

@@ -11,6 +11,25 @@ export function alertFileEntry(n: Notification, at: Date): string {
   return `${ENTRY_RULE}\nTIMESTAMP: ${at.toISOString()}\n${alertText(n)}${ENTRY_RULE}\n`;
 }
 
+/** A rotation takes milliseconds; a lock older than this was left by a process that died rotating. */
+const STALE_LOCK_MS = 60_000;
+
+function takeLock(lock: string): boolean {
+  try {
+    mkdirSync(lock);
+    return true;
+  } catch {
+    try {
+      if (Date.now() - statSync(lock).mtimeMs < STALE_LOCK_MS) return false;
+      rmdirSync(lock);
+      mkdirSync(lock);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
 /**
  * Appends whole entries, so `tail -f` and `grep CRITICAL` work. One write with O_APPEND per entry:
  * Linux writes it at the end in one piece, so replicas writing at once never interleave. Rotation is
@@ -29,11 +48,7 @@ export function alertFileChannel(cfg: AlerterConfig): AlertChannel {
       return;
     }
     if (size < cfg.ALERT_FILE_MAX_BYTES) return;
-    try {
-      mkdirSync(lock);
-    } catch {
-      return; // another replica is rotating
-    }
+    if (!takeLock(lock)) return; // another replica is rotating
     try {
       if (statSync(path).size < cfg.ALERT_FILE_MAX_BYTES) return;
       for (let i = cfg.ALERT_FILE_KEEP - 1; i >= 1; i--) {
@@ -47,6 +62,7 @@ export function alertFileChannel(cfg: AlerterConfig): AlertChannel {
 
   return {
     name: 'file',
+    target: 'file',
     async deliver(n) {
       appendFileSync(path, alertFileEntry(n, new Date()), { flag: 'a' });
       rotateIfLarge();

@@ -25,6 +25,7 @@ export function emailChannel(cfg: AlerterConfig): AlertChannel {
     mkdirSync(cfg.MAILBOX_DIR, { recursive: true });
     return {
       name: 'email',
+      target: 'email',
       async deliver(n) {
         // The file name is the notification id: a retried delivery overwrites, never duplicates.
         writeFileSync(join(cfg.MAILBOX_DIR, `${n.id}.eml`), message(cfg, n));
@@ -51,6 +52,7 @@ export function emailChannel(cfg: AlerterConfig): AlertChannel {
   const envelope = { from: cfg.ALERT_FROM_EMAIL, to: cfg.ALERT_TO_EMAILS };
   return {
     name: 'email',
+    target: 'email',
     async deliver(n) {
       await transport.sendMail({ envelope, raw: message(cfg, n) });
     },

@@ -1,4 +1,3 @@
-import type { Channel } from '@faultline/core';
 import type { AlerterConfig } from '../config.ts';
 import { alertFileChannel } from './alert-file.ts';
 import type { AlertChannel } from './channel.ts';
@@ -8,13 +7,13 @@ import { slackChannel, webhookChannel } from './webhook.ts';
 
 export type { AlertChannel } from './channel.ts';
 
-/** The channels this configuration turns on. */
-export function enabledChannels(cfg: AlerterConfig): Map<Channel, AlertChannel> {
+/** The channels this configuration turns on, by delivery target (one per webhook URL). */
+export function enabledChannels(cfg: AlerterConfig): Map<string, AlertChannel> {
   const list: AlertChannel[] = [];
   if (cfg.ENABLE_EMAIL_ALERTS) list.push(emailChannel(cfg));
   if (cfg.ENABLE_FILE_ALERTS) list.push(alertFileChannel(cfg));
   if (cfg.SENTRY_ENABLED) list.push(sentryChannel(cfg));
-  if (cfg.WEBHOOK_URLS.length) list.push(webhookChannel(cfg));
+  for (const url of cfg.WEBHOOK_URLS) list.push(webhookChannel(cfg, url));
   if (cfg.SLACK_WEBHOOK_URL) list.push(slackChannel(cfg));
-  return new Map(list.map((c) => [c.name, c]));
+  return new Map(list.map((c) => [c.target, c]));
 }

@@ -78,6 +78,7 @@ export function sentryChannel(cfg: AlerterConfig): AlertChannel {
   client.init();
   return {
     name: 'sentry',
+    target: 'sentry',
     async deliver(n) {
       const id = scope.captureEvent(sentryEventFor(n));
       await client.flush(cfg.DELIVERY_TIMEOUT);

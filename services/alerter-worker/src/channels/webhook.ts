@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { alertSubject, alertText } from '@faultline/core';
 import { request } from 'undici';
 import type { AlerterConfig } from '../config.ts';
@@ -29,9 +29,19 @@ async function post(
   }
 }
 
-export function webhookChannel(cfg: AlerterConfig): AlertChannel {
+/**
+ * A URL's own delivery target: stable across restarts and config reorderings, and a hash because
+ * the URL may carry a token that job ids, Redis keys and logs must not show.
+ */
+export function webhookTarget(url: string): string {
+  return `webhook-${createHash('sha256').update(url).digest('hex').slice(0, 12)}`;
+}
+
+/** One webhook URL; each configured URL is a channel of its own, so one URL down delays only itself. */
+export function webhookChannel(cfg: AlerterConfig, url: string): AlertChannel {
   return {
     name: 'webhook',
+    target: webhookTarget(url),
     async deliver(n) {
       const body = JSON.stringify({
         kind: n.kind,
@@ -42,6 +52,7 @@ export function webhookChannel(cfg: AlerterConfig): AlertChannel {
         firstSeen: n.firstSeen,
         lastSeen: n.lastSeen,
         ...(n.durationMs !== undefined ? { durationMs: n.durationMs } : {}),
+        ...(n.heldUnderIncident ? { heldUnderIncident: n.heldUnderIncident } : {}),
         ...(n.heldBack ? { heldBack: n.heldBack } : {}),
         event: n.event,
       });
@@ -50,9 +61,10 @@ export function webhookChannel(cfg: AlerterConfig): AlertChannel {
         'x-faultline-timestamp': timestamp,
         'x-faultline-notification': n.id,
       };
+      // Unsigned without WEBHOOK_SECRET; start-up warns about it (startup-notices.ts).
       if (cfg.WEBHOOK_SECRET)
         headers['x-faultline-signature'] = signature(cfg.WEBHOOK_SECRET, timestamp, body);
-      await Promise.all(cfg.WEBHOOK_URLS.map((url) => post(url, body, headers, cfg.DELIVERY_TIMEOUT)));
+      await post(url, body, headers, cfg.DELIVERY_TIMEOUT);
     },
     async close() {},
   };
@@ -62,6 +74,7 @@ export function slackChannel(cfg: AlerterConfig): AlertChannel {
   const url = cfg.SLACK_WEBHOOK_URL!;
   return {
     name: 'slack',
+    target: 'slack',
     async deliver(n) {
       const text = `*${alertSubject(n, cfg.ALERT_SUBJECT_PREFIX)}*\n\`\`\`${alertText(n)}\`\`\``;
       await post(url, JSON.stringify({ text }), {}, cfg.DELIVERY_TIMEOUT);

@@ -14,10 +14,13 @@ export interface Received {
 export async function startHttpSink() {
   const received: Received[] = [];
   let failWith: number | null = null;
+  // Requests answered, failed ones included: a retry shows here even while nothing is received.
+  let attempts = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
+      attempts++;
       if (failWith !== null) {
         res.writeHead(failWith).end('down');
         return;
@@ -35,6 +38,9 @@ export async function startHttpSink() {
     /** A DSN whose ingest host is this sink. */
     dsn: `http://publickey@127.0.0.1:${(server.address() as { port: number }).port}/42`,
     received,
+    get attempts() {
+      return attempts;
+    },
     fail(status: number | null) {
       failWith = status;
     },

@@ -1,0 +1,117 @@
+import type { AlertEvent } from '../contracts/alert-event.ts';
+import type { Notification } from './notification.ts';
+import { type RoutingFacts, shouldNotify } from './routing.ts';
+
+/** What one flush took from a group: the events since its previous notification. */
+export interface GroupTake {
+  fingerprint: string;
+  gen: number;
+  /** The group's notification number in this generation, 1 for its first. */
+  number: number;
+  count: number;
+  previouslyNotified: number;
+  firstSeen: number;
+  lastSeen: number;
+  /** When it was taken: the cap's hour, so a retried flush is counted in the same one. */
+  at: number;
+  /** Single-model alerts held under this group, as a provider incident, since its previous notification. */
+  heldUnderIncident: number;
+  event: AlertEvent;
+}
+
+/** A notified group as it closed. */
+export interface GroupResolution {
+  fingerprint: string;
+  gen: number;
+  count: number;
+  firstSeen: number;
+  lastSeen: number;
+  at: number;
+  heldUnderIncident: number;
+  /** Whether one of its notifications went to people; null for a group from before this was kept. */
+  toldPeople: boolean | null;
+  event: AlertEvent;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function notificationOfTake(t: GroupTake, facts: RoutingFacts): Notification {
+  const occurrences = t.count - t.previouslyNotified;
+  return {
+    id: `${t.fingerprint}-${t.gen}-${t.number}`,
+    kind: t.number === 1 ? 'firing' : 'repeat',
+    fingerprint: t.fingerprint,
+    event: t.event,
+    occurrences,
+    suppressed: occurrences - 1,
+    totalEvents: t.count,
+    firstSeen: iso(t.firstSeen),
+    lastSeen: iso(t.lastSeen),
+    ...(t.heldUnderIncident > 0 ? { heldUnderIncident: t.heldUnderIncident } : {}),
+    notify: shouldNotify(t.event, facts),
+  };
+}
+
+/** People hear of a group's end only when they heard of the group: an inhibited alert stays in Sentry. */
+export function notificationOfResolution(r: GroupResolution): Notification {
+  return {
+    id: `${r.fingerprint}-${r.gen}-resolved`,
+    kind: 'resolved',
+    fingerprint: r.fingerprint,
+    event: r.event,
+    occurrences: 0,
+    suppressed: 0,
+    totalEvents: r.count,
+    firstSeen: iso(r.firstSeen),
+    lastSeen: iso(r.lastSeen),
+    durationMs: r.at - r.firstSeen,
+    ...(r.heldUnderIncident > 0 ? { heldUnderIncident: r.heldUnderIncident } : {}),
+    notify: r.toldPeople ?? shouldNotify(r.event, { rateLimitSustained: true, inhibited: false }),
+  };
+}
+
+/** The one message a channel's hourly cap sends for everything it held back that hour. */
+export function capSummaryNotification(
+  target: string,
+  hour: number,
+  titles: string[],
+  now: number,
+): Notification {
+  const id = `cap-summary-${target}-${hour}`;
+  return {
+    id,
+    kind: 'summary',
+    fingerprint: `cap-${target}`,
+    event: {
+      id,
+      occurredAt: iso(now),
+      source: 'test',
+      operation: 'alert_cap',
+      state: 'firing',
+      category: 'unknown',
+      severity: 'HIGH',
+      isRetryable: false,
+      provider: 'faultline',
+      model: null,
+      gateway: null,
+      statusCode: null,
+      providerCode: null,
+      reason: 'cap_reached',
+      retryAfterMs: null,
+      requestId: null,
+      originalError: 'none',
+      message: `${titles.length} notifications held back`,
+      recommendedActions: [
+        'Look at `faultline alerts list` for every open group',
+        'Raise ALERT_MAX_PER_HOUR if this is routine',
+      ],
+    },
+    occurrences: titles.length,
+    suppressed: titles.length,
+    totalEvents: titles.length,
+    firstSeen: iso(hour * 3_600_000),
+    lastSeen: iso(now),
+    heldBack: { count: titles.length, titles: [...new Set(titles)].slice(0, 50) },
+    notify: true,
+  };
+}

@@ -1,0 +1,32 @@
+import type { AlerterConfig } from './config.ts';
+
+export interface StartupNotice {
+  level: 'info' | 'warn';
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+/** What an operator should know about this configuration, logged once at start (no secret in any). */
+export function startupNotices(cfg: AlerterConfig): StartupNotice[] {
+  const notices: StartupNotice[] = [];
+  if (!cfg.SMTP_HOST && cfg.ENABLE_EMAIL_ALERTS)
+    notices.push({
+      level: 'info',
+      fields: { dir: cfg.MAILBOX_DIR },
+      message: 'no SMTP_HOST: e-mails go to the local mailbox',
+    });
+  if (!cfg.SENTRY_ENABLED)
+    notices.push({
+      level: 'info',
+      fields: {},
+      message: 'Sentry is off (set SENTRY_ENABLED=true and SENTRY_DSN to forward events)',
+    });
+  // Receivers cannot tell these posts from forged ones; the URLs may carry tokens, so only their count.
+  if (cfg.WEBHOOK_URLS.length && !cfg.WEBHOOK_SECRET)
+    notices.push({
+      level: 'warn',
+      fields: { webhooks: cfg.WEBHOOK_URLS.length },
+      message: 'WEBHOOK_SECRET is not set: webhook posts go out unsigned (no X-Faultline-Signature)',
+    });
+  return notices;
+}

@@ -1,0 +1,109 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Notification } from '@faultline/core';
+import { loadConfig } from '@faultline/runtime';
+import { describe, expect, it } from 'vitest';
+import { alertFileChannel } from '../src/channels/alert-file.ts';
+import { AlerterConfig } from '../src/config.ts';
+
+const notification: Notification = {
+  id: 'fp-1-1',
+  kind: 'firing',
+  fingerprint: 'fp',
+  occurrences: 12,
+  suppressed: 11,
+  totalEvents: 12,
+  firstSeen: '2025-11-17T10:30:00.000Z',
+  lastSeen: '2025-11-17T10:30:09.000Z',
+  notify: true,
+  event: {
+    id: 'gen-1-1',
+    occurredAt: '2025-11-17T10:30:00.000Z',
+    source: 'generation',
+    operation: 'chat.completion',
+    state: 'firing',
+    category: 'billing_quota',
+    severity: 'CRITICAL',
+    isRetryable: false,
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    gateway: null,
+    statusCode: 429,
+    providerCode: 'insufficient_quota',
+    reason: 'insufficient_quota',
+    retryAfterMs: null,
+    requestId: null,
+    originalError: 'InsufficientQuotaError',
+    message: 'You exceeded your current quota',
+    recommendedActions: ['Check your openai account balance', 'Add funds or raise the quota'],
+  },
+};
+
+const RULE = '='.repeat(80);
+const channel = (extra: Record<string, string> = {}) => {
+  const path = join(mkdtempSync(join(tmpdir(), 'faultline-file-')), 'nested', 'alerts.log');
+  return { path, file: alertFileChannel(loadConfig(AlerterConfig, { ALERT_FILE_PATH: path, ...extra })) };
+};
+
+describe('the alert file', () => {
+  it('holds each alert whole, byte for byte, in a directory it creates', async () => {
+    const { path, file } = channel();
+    await file.deliver(notification);
+    const text = readFileSync(path, 'utf8');
+    const stamp = /^TIMESTAMP: (\S+)$/m.exec(text)?.[1] ?? '';
+    expect(new Date(stamp).toISOString()).toBe(stamp);
+    expect(text).toBe(
+      [
+        RULE,
+        `TIMESTAMP: ${stamp}`,
+        'ALERT: BILLING_QUOTA',
+        'Severity: CRITICAL',
+        'Provider: openai',
+        'Time: 2025-11-17T10:30:00Z',
+        '',
+        'Message: Billing or quota issue detected. Please check your openai account balance and usage limits.',
+        '',
+        'Original Error: InsufficientQuotaError',
+        '',
+        'Recommended Actions:',
+        '1. Check your openai account balance',
+        '2. Add funds or raise the quota',
+        '',
+        'Model: gpt-4o-mini',
+        'Occurrences: 12 since 2025-11-17T10:30:00Z',
+        'Suppressed: 11',
+        'Details: You exceeded your current quota',
+        'Status: 429 (insufficient_quota)',
+        'Reason: insufficient_quota',
+        'Source: generation',
+        RULE,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('rotates by size, keeping whole entries in each file', async () => {
+    const { path, file } = channel({ ALERT_FILE_MAX_BYTES: '1024', ALERT_FILE_KEEP: '2' });
+    for (let i = 0; i < 4; i++) await file.deliver(notification);
+    expect(existsSync(`${path}.1`)).toBe(true);
+    expect(existsSync(`${path}.2`)).toBe(true);
+    expect(existsSync(`${path}.3`)).toBe(false);
+    for (const f of [`${path}.1`, `${path}.2`]) {
+      const text = readFileSync(f, 'utf8');
+      expect(text.startsWith(`${RULE}\nTIMESTAMP:`)).toBe(true);
+      expect(text.endsWith(`Source: generation\n${RULE}\n`)).toBe(true);
+    }
+  });
+
+  it('rotates again after a replica died holding the rotation lock', async () => {
+    const { path, file } = channel({ ALERT_FILE_MAX_BYTES: '1024' });
+    mkdirSync(`${path}.rotate-lock`);
+    const old = new Date(Date.now() - 5 * 60_000);
+    utimesSync(`${path}.rotate-lock`, old, old);
+    await file.deliver(notification);
+    await file.deliver(notification);
+    expect(existsSync(`${path}.1`)).toBe(true);
+    expect(existsSync(`${path}.rotate-lock`)).toBe(false);
+  });
+});
