@@ -1,15 +1,19 @@
-import { modelKey, type ProbeOutcome, withTraffic } from '@faultline/core';
+import { DEFAULT_BREAKER_WINDOW, modelKey, type ProbeOutcome, withTraffic } from '@faultline/core';
 import type { ModelHealthStore } from '@faultline/runtime';
 
 /** How stale a process's view of a breaker may be; reading Redis for every job would cost a round trip each. */
 const REFRESH_MS = 1000;
-const TRAFFIC_WINDOW = 20;
 
 /**
  * The generation worker's side of the health-probe breakers: an open breaker fails a job fast,
  * and every call's outcome is added to that model's statistics in batches, once a second.
  */
-export function breakerGate(store: ModelHealthStore) {
+export function breakerGate(
+  store: ModelHealthStore,
+  // BREAKER_WINDOW, as the health-probe worker trims it: with another size each flush and each
+  // probe would cut the window to a different length.
+  opts: { windowSize: number } = { windowSize: DEFAULT_BREAKER_WINDOW },
+) {
   const known = new Map<string, { open: boolean; checkedAt: number }>();
   const pending = new Map<string, ProbeOutcome[]>();
   const timer = setInterval(() => {
@@ -24,7 +28,7 @@ export function breakerGate(store: ModelHealthStore) {
       batch.map(([key, outcomes]) =>
         store
           .update(key, (h) => ({
-            state: withTraffic(h, outcomes, { windowSize: TRAFFIC_WINDOW }),
+            state: withTraffic(h, outcomes, opts),
             result: null,
           }))
           .catch(() => {}),

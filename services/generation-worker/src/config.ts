@@ -1,3 +1,4 @@
+import { DEFAULT_BREAKER_WINDOW } from '@faultline/core';
 import { BaseConfig, envDuration, envInt } from '@faultline/runtime';
 
 /** The generation worker's settings (provider keys and URLs are read by @faultline/providers). */
@@ -12,5 +13,7 @@ export const GenerationConfig = BaseConfig.extend({
   /** A job whose worker died is taken up again after about this long (BullMQ lock and stall check). */
   GENERATION_LOCK_DURATION: envDuration.default(30_000),
   SHUTDOWN_GRACE: envDuration.default(30_000),
+  /** Outcomes kept per model; real traffic joins the health-probe worker's window of the same size. */
+  BREAKER_WINDOW: envInt(2, 1000).default(DEFAULT_BREAKER_WINDOW),
 });
 export type GenerationConfig = ReturnType<typeof GenerationConfig.parse>;

@@ -67,7 +67,7 @@ export function startGenerationWorker(
   const redis = createRedis(cfg.REDIS_URL);
   const keys = redisKeys(cfg.QUEUE_PREFIX);
   const alerts = new Queue(QUEUES.alerts, { connection: redis, prefix: cfg.QUEUE_PREFIX });
-  const breakers = breakerGate(modelHealthStore(redis, keys));
+  const breakers = breakerGate(modelHealthStore(redis, keys), { windowSize: cfg.BREAKER_WINDOW });
   const metrics = runMetrics(redis, keys);
   const processor = generationProcessor({
     breakers,

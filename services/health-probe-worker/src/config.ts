@@ -1,3 +1,4 @@
+import { DEFAULT_BREAKER_WINDOW } from '@faultline/core';
 import { BaseConfig, envDuration, envInt } from '@faultline/runtime';
 import { z } from 'zod';
 
@@ -8,7 +9,7 @@ export const HealthProbeConfig = BaseConfig.extend({
   BREAKER_FAILURE_THRESHOLD: envInt(1).default(3),
   BREAKER_FAILURE_RATE: z.coerce.number().gt(0).max(1).default(0.5),
   BREAKER_MIN_SAMPLES: envInt(1).default(10),
-  BREAKER_WINDOW: envInt(2, 1000).default(20),
+  BREAKER_WINDOW: envInt(2, 1000).default(DEFAULT_BREAKER_WINDOW),
   BREAKER_COOLDOWN: envDuration.default(60_000),
   BREAKER_SUCCESS_THRESHOLD: envInt(1).default(2),
   SLOW_PROBE: envDuration.default(5_000),

@@ -6,41 +6,16 @@ import {
   type ModelHealth,
   type ModelSpec,
   type Severity,
-  statusOf,
-  successRate,
   TAXONOMY,
 } from '@faultline/core';
+import { healthContext } from './health-context.ts';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-/** The model-health fields every health event carries. */
-export function healthContext(
-  m: Pick<ModelSpec, 'id'>,
-  h: ModelHealth,
-  cfg: Pick<BreakerConfig, 'slowMs'>,
-  latencyMs: number | null,
-) {
-  return {
-    model_id: m.id,
-    status: statusOf(h, cfg),
-    status_code: h.lastStatusCode,
-    response_time_ms: latencyMs === null ? null : Math.round(latencyMs),
-    error_count: h.errorCount,
-    success_rate: Math.round(successRate(h) * 1000) / 1000,
-    circuit_breaker_state: h.breaker,
-    error_message: h.lastMessage,
-    last_failure: iso(h.lastFailure),
-  };
-}
-
-const REASON: Record<HealthTransition, string> = {
-  first_failure: 'first_failure',
-  model_unavailable: 'model_unavailable',
-  breaker_opened: 'breaker_opened',
-  recovered: 'recovered',
-};
-
-/** A transition of one model as an AlertEvent; a recovery resolves the group of the failure it ends. */
+/**
+ * A transition of one model as an AlertEvent. Every event of one incident carries the category of
+ * its first failure (pinned by `nextBreaker`), so the recovery has the fingerprint fields of each
+ * failure it ends. Only `reason` (the transition) differs: grouping alerts by reason makes each
+ * transition a group of its own, which then closes by quiet instead.
+ */
 export function transitionEvent(args: {
   transition: HealthTransition;
   model: ModelSpec;
@@ -52,7 +27,7 @@ export function transitionEvent(args: {
   downSince: number | null;
 }): AlertEvent {
   const { transition, model, health, classified, at } = args;
-  const category = classified?.category ?? health.failureCategory ?? 'unknown';
+  const category = health.failureCategory ?? classified?.category ?? 'unknown';
   const down = transition === 'model_unavailable' || transition === 'breaker_opened';
   // Severity by reach: a critical-priority model going down pages; one normal model does not.
   const severity: Severity = down && model.priority === 'critical' ? 'CRITICAL' : 'MEDIUM';
@@ -72,7 +47,7 @@ export function transitionEvent(args: {
     gateway: model.gateway,
     statusCode: classified?.statusCode ?? null,
     providerCode: classified?.providerCode ?? null,
-    reason: REASON[transition],
+    reason: transition,
     retryAfterMs: classified?.retryAfterMs ?? null,
     requestId: classified?.requestId ?? null,
     originalError: classified?.originalError ?? 'none',
@@ -84,53 +59,5 @@ export function transitionEvent(args: {
       ...healthContext(model, health, args.cfg, args.latencyMs),
       ...(downFor !== null ? { down_for_ms: downFor } : {}),
     },
-  };
-}
-
-/** An aggregate over many models: a provider outage, a storm of failures or of breakers opening. */
-export function aggregateEvent(args: {
-  kind: 'provider_outage' | 'models_failing' | 'breakers_opening' | 'provider_key';
-  provider: string;
-  gateway: string | null;
-  classified: ClassifiedError | null;
-  count: number;
-  at: number;
-  resolved?: boolean;
-}): AlertEvent {
-  const category = args.classified?.category ?? 'server_error';
-  const severity: Severity =
-    args.kind === 'provider_outage' || args.kind === 'provider_key' ? 'CRITICAL' : 'HIGH';
-  const what = {
-    provider_outage: `every watched model of ${args.provider} is failing (${args.count} models)`,
-    models_failing: `${args.count} distinct models started failing within the window`,
-    breakers_opening: `${args.count} circuit breakers opened within the window`,
-    provider_key: `${category} at ${args.provider}: every model of this key is marked failing`,
-  }[args.kind];
-  return {
-    id: `health-${args.kind}-${args.provider}-${args.resolved ? 'resolved-' : ''}${args.at}`.replace(
-      /[^\w.-]/g,
-      '_',
-    ),
-    occurredAt: new Date(args.at).toISOString(),
-    source: 'health_probe',
-    operation: 'availability_check',
-    state: args.resolved ? 'resolved' : 'firing',
-    category,
-    severity,
-    isRetryable: args.classified?.isRetryable ?? true,
-    provider: args.provider,
-    model: null,
-    gateway: args.gateway,
-    statusCode: args.classified?.statusCode ?? null,
-    providerCode: args.classified?.providerCode ?? null,
-    reason: args.kind === 'provider_key' ? (args.classified?.reason ?? 'provider_key') : args.kind,
-    retryAfterMs: null,
-    requestId: null,
-    originalError: args.classified?.originalError ?? 'none',
-    message: args.resolved
-      ? `${args.provider} recovered: ${args.kind.replace('_', ' ')} is over`
-      : `${what}: ${args.classified?.message ?? ''}`,
-    recommendedActions: TAXONOMY[category].actions(args.provider),
-    context: { error_count: args.count },
   };
 }

@@ -12,6 +12,7 @@ import {
   redisKeys,
 } from '@faultline/runtime';
 import { Queue, Worker } from 'bullmq';
+import { aggregateStore } from './aggregate-store.ts';
 import { breakerConfig, type HealthProbeConfig } from './config.ts';
 import { startHealthApi } from './health-api.ts';
 import { readModelsFile } from './models.ts';
@@ -37,8 +38,7 @@ export async function startHealthProbe(cfg: HealthProbeConfig, env: NodeJS.Proce
       models: new Map(models.map((m) => [modelKey(m.provider, m.id), m])),
       providers: createProviderRegistry(env, { timeoutMs: cfg.PROBE_TIMEOUT }),
       store,
-      redis,
-      keys,
+      flags: aggregateStore(redis, keys),
       alerts: alertPublisher(alerts),
       counters: metricsCounters(redis, cfg.QUEUE_PREFIX),
       breaker,

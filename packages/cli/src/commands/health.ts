@@ -14,7 +14,7 @@ import {
 
 export const usage = `faultline health [--json]
       the models of FAULTLINE_MODELS_FILE (unset: every model with health in Redis) with status, breaker, success rate and latency, as a table
-      (the same as GET /api/monitoring/health?detail=true); exit 0 healthy, 1 degraded or unhealthy`;
+      (the same as GET /api/monitoring/health?detail=true); exit 0 when every model is healthy, else 1`;
 
 export async function healthCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } } });
@@ -69,7 +69,9 @@ export async function healthCommand(argv: string[]): Promise<number> {
           process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
       }
     }
-    return summary.status === 'healthy' ? 0 : 1;
+    // Stricter than the overall status, which reads healthy with a few models down: scripts asking
+    // "is everything fine?" get no for any model not healthy.
+    return summary.models.healthy === summary.models.total ? 0 : 1;
   } finally {
     redis.disconnect();
   }

@@ -1,7 +1,11 @@
 import type { Category } from '../taxonomy.ts';
+import { successRate } from './status.ts';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
+
+/** Outcomes kept per model; probes and the generation worker's traffic trim to the same `BREAKER_WINDOW`. */
+export const DEFAULT_BREAKER_WINDOW = 20;
 
 export interface BreakerConfig {
   /** CLOSED → OPEN after this many consecutive failures… */
@@ -39,7 +43,7 @@ export interface ModelHealth {
   errorCount: number;
   lastFailure: number | null;
   lastSuccess: number | null;
-  /** What the current failure is, so the recovery event resolves the same alert group. */
+  /** What the current incident is (its first failure's category), so its recovery resolves its alert group. */
   failureCategory: Category | null;
   lastStatusCode: number | null;
   lastMessage: string | null;
@@ -66,26 +70,6 @@ export const INITIAL_HEALTH: ModelHealth = {
   lastStatusCode: null,
   lastMessage: null,
 };
-
-export function successRate(h: ModelHealth): number {
-  if (!h.window.length) return 1;
-  return h.window.reduce((n, w) => n + w.ok, 0) / h.window.length;
-}
-
-export function latencyPercentile(h: ModelHealth, p: number): number | null {
-  const ok = h.window
-    .filter((w) => w.ok)
-    .map((w) => w.ms)
-    .sort((a, b) => a - b);
-  return ok.length ? ok[Math.min(ok.length - 1, Math.floor(p * ok.length))]! : null;
-}
-
-export function statusOf(h: ModelHealth, cfg: Pick<BreakerConfig, 'slowMs'>): HealthStatus {
-  if (h.breaker === 'open') return 'unhealthy';
-  if (h.breaker === 'half_open' || h.consecutiveFailures > 0 || successRate(h) < 1) return 'degraded';
-  const p50 = latencyPercentile(h, 0.5);
-  return p50 !== null && p50 > cfg.slowMs ? 'degraded' : 'healthy';
-}
 
 /**
  * One probe's effect on a model's breaker: the spec of every transition, pure.
@@ -127,7 +111,9 @@ export function nextBreaker(prev: ModelHealth, probe: ProbeOutcome, cfg: Breaker
   h.lastFailure = probe.at;
   h.consecutiveFailures++;
   h.consecutiveSuccesses = 0;
-  h.failureCategory = probe.category ?? h.failureCategory ?? 'unknown';
+  // The category of the incident's first failure, kept until it recovers: every event of the
+  // incident, and so its recovery, lands in one alert group even if a 503 turns into timeouts.
+  h.failureCategory = (prev.downSince === null ? null : prev.failureCategory) ?? probe.category ?? 'unknown';
   h.lastStatusCode = probe.statusCode ?? null;
   h.lastMessage = probe.message ?? null;
   if (h.breaker === 'half_open') {
@@ -151,26 +137,4 @@ export function nextBreaker(prev: ModelHealth, probe: ProbeOutcome, cfg: Breaker
     }
   }
   return { state: h, transitions };
-}
-
-/**
- * Real traffic feeds the same statistics as probes (window, error count, last failure/success) but
- * never moves the breaker: transitions stay with the probes, which see every model evenly.
- */
-export function withTraffic(
-  prev: ModelHealth,
-  outcomes: ProbeOutcome[],
-  cfg: Pick<BreakerConfig, 'windowSize'>,
-): ModelHealth {
-  const h: ModelHealth = { ...prev, window: [...prev.window] };
-  for (const o of outcomes) {
-    h.window.push({ ok: o.ok ? 1 : 0, ms: Math.round(o.latencyMs) });
-    if (o.ok) h.lastSuccess = Math.max(h.lastSuccess ?? 0, o.at);
-    else {
-      h.errorCount++;
-      h.lastFailure = Math.max(h.lastFailure ?? 0, o.at);
-    }
-  }
-  h.window = h.window.slice(-cfg.windowSize);
-  return h;
 }

@@ -1,0 +1,155 @@
+import {
+  type BreakerConfig,
+  type BreakerStep,
+  type ClassifiedError,
+  type ModelHealth,
+  type ModelSpec,
+  modelKey,
+  nextBreaker,
+  type ProbeOutcome,
+} from '@faultline/core';
+import type { AlertPublisher, ModelHealthStore } from '@faultline/runtime';
+import {
+  type AggregateGroup,
+  type AggregateKind,
+  aggregateEvent,
+  aggregateGroup,
+} from './aggregate-events.ts';
+import type { AggregateStore } from './aggregate-store.ts';
+import { providerContext } from './health-context.ts';
+
+export interface AggregateDeps {
+  models: Map<string, ModelSpec>;
+  store: ModelHealthStore;
+  flags: AggregateStore;
+  alerts: AlertPublisher;
+  breaker: BreakerConfig;
+  stormWindowMs: number;
+  modelsFailingThreshold: number;
+  breakersOpenThreshold: number;
+}
+
+/** The events that speak for many models of a provider: outage, key failure, storms; and their ends. */
+export function providerAggregates(deps: AggregateDeps) {
+  // The models file is read once at start: each provider's models and gateway are computed once.
+  const byProvider = new Map<string, { peers: ModelSpec[]; gateway: string | null }>();
+  const providerOf = (provider: string) => {
+    let p = byProvider.get(provider);
+    if (!p) {
+      const peers = [...deps.models.values()].filter((m) => m.provider === provider);
+      const gateways = new Set(peers.map((m) => m.gateway));
+      // A provider-level event names the gateway only when every watched model of it goes through it.
+      p = { peers, gateway: gateways.size === 1 ? [...gateways][0]! : null };
+      byProvider.set(provider, p);
+    }
+    return p;
+  };
+  const peersOf = (provider: string) => providerOf(provider).peers;
+  const groupOf = (kind: AggregateKind, m: ModelSpec, classified: ClassifiedError | null) =>
+    aggregateGroup(kind, m.provider, providerOf(m.provider).gateway, classified);
+
+  async function publish(
+    group: AggregateGroup,
+    state: 'firing' | 'resolved',
+    count: number,
+    probe: {
+      model: ModelSpec;
+      health: ModelHealth;
+      outcome: ProbeOutcome;
+      classified: ClassifiedError | null;
+    },
+  ): Promise<void> {
+    const peers = peersOf(group.provider);
+    const healths = await deps.store.readMany(peers.map((p) => modelKey(p.provider, p.id)));
+    const context = providerContext({
+      model: probe.model,
+      health: probe.health,
+      latencyMs: probe.outcome.latencyMs,
+      peers: peers.map((spec) => ({ spec, health: healths.get(modelKey(spec.provider, spec.id))! })),
+      cfg: deps.breaker,
+    });
+    await deps.alerts.publish(
+      aggregateEvent({
+        group,
+        state,
+        classified: state === 'resolved' ? null : probe.classified,
+        count,
+        at: probe.outcome.at,
+        context,
+      }),
+    );
+  }
+
+  const STORMS = [
+    { kind: 'models_failing', enters: 'first_failure', threshold: () => deps.modelsFailingThreshold },
+    { kind: 'breakers_opening', enters: 'breaker_opened', threshold: () => deps.breakersOpenThreshold },
+  ] as const;
+
+  return {
+    /** Billing and authentication are the key's fault: every model of the provider fails at once, with one event. */
+    async keyFailing(m: ModelSpec, outcome: ProbeOutcome, classified: ClassifiedError): Promise<string> {
+      let health: ModelHealth | null = null;
+      for (const peer of peersOf(m.provider)) {
+        const state = await deps.store.update(modelKey(peer.provider, peer.id), (h) => {
+          const next = nextBreaker(h, outcome, deps.breaker).state;
+          return { state: next, result: next };
+        });
+        if (peer.id === m.id) health = state;
+      }
+      const group = groupOf('provider_key', m, classified);
+      if (await deps.flags.open(group))
+        await publish(group, 'firing', peersOf(m.provider).length, {
+          model: m,
+          health: health!,
+          outcome,
+          classified,
+        });
+      return `${classified.category}: every model of ${m.provider} marked failing`;
+    },
+
+    /** After one model's own probe: storms from its transitions, the provider outage, the ends of both. */
+    async afterProbe(
+      m: ModelSpec,
+      step: BreakerStep,
+      outcome: ProbeOutcome,
+      classified: ClassifiedError | null,
+    ): Promise<void> {
+      const probe = { model: m, health: step.state, outcome, classified };
+      for (const storm of STORMS) {
+        const op = step.transitions.includes(storm.enters)
+          ? 'enter'
+          : step.transitions.includes('recovered')
+            ? 'leave'
+            : null;
+        if (!op) continue;
+        const r = await deps.flags.storm(
+          groupOf(storm.kind, m, classified),
+          { op, model: m.id },
+          outcome.at,
+          {
+            windowMs: deps.stormWindowMs,
+            threshold: storm.threshold(),
+          },
+        );
+        if (r.outcome && r.group)
+          await publish(r.group, r.outcome === 'fired' ? 'firing' : 'resolved', r.count, probe);
+      }
+      if (outcome.ok) {
+        // Every successful probe ends these if they fire: one round trip each, sent together.
+        const ended = await Promise.all(
+          (['provider_outage', 'provider_key'] as const).map((kind) =>
+            deps.flags.close(kind, m.provider, groupOf(kind, m, null)),
+          ),
+        );
+        for (const group of ended)
+          if (group) await publish(group, 'resolved', peersOf(m.provider).length, probe);
+        return;
+      }
+      const peers = peersOf(m.provider);
+      if (peers.length < 2) return;
+      const group = groupOf('provider_outage', m, classified);
+      const peerKeys = peers.map((p) => modelKey(p.provider, p.id));
+      if (await deps.flags.openOutage(group, peerKeys)) await publish(group, 'firing', peers.length, probe);
+    },
+  };
+}
