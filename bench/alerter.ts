@@ -38,21 +38,15 @@ const classified = classifyError(
   },
   { provider: 'openai', model: 'gpt-4o-mini' },
 );
-const event = (i: number, provider: string) =>
-  alertEventFrom(classified, {
+const event = (i: number, provider: string) => ({
+  ...alertEventFrom(classified, {
     id: `bench-${i}`,
     source: 'generation',
     operation: 'chat.completion',
     occurredAt: new Date(),
-  }) && {
-    ...alertEventFrom(classified, {
-      id: `bench-${i}`,
-      source: 'generation',
-      operation: 'chat.completion',
-      occurredAt: new Date(),
-    }),
-    provider,
-  };
+  }),
+  provider,
+});
 
 /** A process's user + system CPU seconds, from /proc (Linux); NaN elsewhere. */
 const cpuSeconds = (pid: number) => {
@@ -68,19 +62,11 @@ const pct = (xs: number[], p: number) =>
   xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 
 // 1. Absorption.
-console.log(`alerter bench: ${fmt(N)} events in 10 groups, concurrency ${CONCURRENCY}`);
-const rawQueue = new Queue('raw', { connection, prefix: '{bench}' });
-const raw = new Worker('raw', async () => null, {
-  connection,
-  prefix: '{bench}',
-  concurrency: CONCURRENCY,
-  autorun: false,
-});
-const rawRate = await drain(rawQueue, raw, N, (i) => event(i, `p${i % 10}`));
-await raw.close();
-await rawQueue.close();
-console.log(`  raw BullMQ no-op worker: ${fmt(rawRate)} events/s`);
-
+const ROUNDS = 3;
+const WARMUP = 5000;
+console.log(
+  `alerter bench: ${fmt(N)} events in 10 groups x ${ROUNDS} rounds after ${fmt(WARMUP)} warm-up events each, concurrency ${CONCURRENCY}`,
+);
 const absorbEnv = {
   REDIS_URL: redis.url,
   QUEUE_PREFIX: '{bench-a}',
@@ -89,15 +75,49 @@ const absorbEnv = {
   ALERT_FILE_PATH: join(dir, 'alerts.log'),
   MAILBOX_DIR: join(dir, 'mail'),
 };
-const absorbing = startAlerter(loadConfig(AlerterConfig, absorbEnv), pino({ level: 'silent' }), {
-  autorun: false,
-});
-const alertsQueue = new Queue('alerts', { connection, prefix: '{bench-a}' });
-const absorbRate = await drain(alertsQueue, absorbing.workers[0]!, N, (i) => event(i, `p${i % 10}`));
-console.log(`  alerter (dedup + count):  ${fmt(absorbRate)} events/s`);
-console.log(`  ratio: ${(absorbRate / rawRate).toFixed(2)} of raw (target >= 0.50)`);
-await absorbing.close();
-await alertsQueue.close();
+let sent = 0;
+/** One pass of `n` events through a fresh worker: the raw no-op one, or the alerter's event worker. */
+async function absorb(kind: 'raw' | 'alerter', n: number): Promise<number> {
+  const from = sent;
+  sent += n;
+  const data = (i: number) => event(from + i, `p${i % 10}`);
+  if (kind === 'raw') {
+    const queue = new Queue('raw', { connection, prefix: '{bench}' });
+    const worker = new Worker('raw', async () => null, {
+      connection,
+      prefix: '{bench}',
+      concurrency: CONCURRENCY,
+      autorun: false,
+    });
+    const rate = await drain(queue, worker, n, data);
+    await worker.close();
+    await queue.close();
+    return rate;
+  }
+  const alerter = startAlerter(loadConfig(AlerterConfig, absorbEnv), pino({ level: 'silent' }), {
+    autorun: false,
+  });
+  const queue = new Queue('alerts', { connection, prefix: '{bench-a}' });
+  const rate = await drain(queue, alerter.workers[0]!, n, data);
+  await alerter.close();
+  await queue.close();
+  return rate;
+}
+// A long-running worker is warm: JIT and lazy loading are start-up costs, not its rate.
+await absorb('raw', WARMUP);
+await absorb('alerter', WARMUP);
+// Alternating rounds, so a noisy neighbour on a 2-core machine hits both sides alike.
+const ratios: number[] = [];
+for (let round = 1; round <= ROUNDS; round++) {
+  const rawRate = await absorb('raw', N);
+  const absorbRate = await absorb('alerter', N);
+  ratios.push(absorbRate / rawRate);
+  console.log(
+    `  round ${round}: raw BullMQ no-op ${fmt(rawRate)} events/s, alerter (dedup + count) ${fmt(absorbRate)} events/s, ratio ${(absorbRate / rawRate).toFixed(2)}`,
+  );
+}
+const median = ratios.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]!;
+console.log(`  ratio: ${median.toFixed(2)} of raw, median of ${ROUNDS} rounds (target >= 0.50)`);
 
 // 2. Event → SMTP latency.
 const accepted = new Map<string, number>();

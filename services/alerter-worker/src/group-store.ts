@@ -17,9 +17,10 @@ const RECORD = `
 local g = KEYS[1]
 local fp = ARGV[2]
 local now = tonumber(ARGV[1])
-local state = redis.call('HGET', g, 'state')
+-- One read of every field the decision needs: this runs for every event, so it is kept to five commands.
+local f = redis.call('HMGET', g, 'state', 'gen', 'quiet', 'incident', 'rank', 'repeatPending', 'lastNotifiedAt')
+local state = f[1]
 redis.call('ZADD', KEYS[2], now, fp)
-redis.call('PEXPIRE', g, ARGV[5])
 if (not state) or state == 'resolved' then
   local gen = redis.call('HINCRBY', g, 'gen', 1)
   redis.call('HSET', g, 'state', 'pending', 'count', 1, 'notified', 0, 'notifications', 0,
@@ -28,32 +29,44 @@ if (not state) or state == 'resolved' then
   redis.call('PEXPIRE', g, ARGV[5])
   return {'new', gen, 0}
 end
-redis.call('HINCRBY', g, 'count', 1)
-redis.call('HSET', g, 'lastSeen', now)
-local gen = tonumber(redis.call('HGET', g, 'gen'))
+local gen = tonumber(f[2])
+local quiet = f[3]
+local set = {'lastSeen', now}
 -- One health event in a group is enough to make its silence meaningless.
-if ARGV[7] == '0' and redis.call('HGET', g, 'quiet') ~= '0' then
-  redis.call('HSET', g, 'quiet', 0)
+if ARGV[7] == '0' and quiet ~= '0' then
+  quiet = '0'
+  set[#set + 1] = 'quiet'
+  set[#set + 1] = 0
   redis.call('ZREM', KEYS[3], fp)
 end
-if state == 'open' and redis.call('HGET', g, 'quiet') ~= '0' then redis.call('ZADD', KEYS[3], now, fp) end
+if state == 'open' and quiet ~= '0' then redis.call('ZADD', KEYS[3], now, fp) end
 -- An incident inhibits for as long as its group is open: each of its events renews the mark (and takes
 -- it back from another incident of the provider that resolved meanwhile).
-if state == 'open' and redis.call('HGET', g, 'incident') == '1' then
+if state == 'open' and f[4] == '1' then
   redis.call('SET', KEYS[4], fp .. ':' .. gen, 'PX', ARGV[5])
 end
 -- A more severe event becomes the group's face (a model's first failure, then its critical outage),
 -- and an open group notifies again at once instead of waiting for the repeat interval.
-local escalated = tonumber(ARGV[6]) > tonumber(redis.call('HGET', g, 'rank') or '0')
-if escalated then redis.call('HSET', g, 'event', ARGV[3], 'rank', ARGV[6]) end
-if state == 'open' and redis.call('HGET', g, 'repeatPending') == '0' then
-  local last = tonumber(redis.call('HGET', g, 'lastNotifiedAt'))
+local escalated = tonumber(ARGV[6]) > tonumber(f[5] or '0')
+if escalated then
+  set[#set + 1] = 'event'
+  set[#set + 1] = ARGV[3]
+  set[#set + 1] = 'rank'
+  set[#set + 1] = ARGV[6]
+end
+local result = {'counted', gen, 0}
+if state == 'open' and f[6] == '0' then
+  local last = tonumber(f[7])
   if escalated or now - last >= tonumber(ARGV[4]) then
-    redis.call('HSET', g, 'repeatPending', 1)
-    return {'repeat', gen, last}
+    set[#set + 1] = 'repeatPending'
+    set[#set + 1] = 1
+    result = {'repeat', gen, last}
   end
 end
-return {'counted', gen, 0}`;
+redis.call('HINCRBY', g, 'count', 1)
+redis.call('HSET', g, unpack(set))
+redis.call('PEXPIRE', g, ARGV[5])
+return result`;
 
 /**
  * Closes a group (recovery, or quiet for long enough); a pending one closes without a word. A notified
