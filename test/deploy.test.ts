@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { readModelsFile } from '@faultline/health-probe-worker/models';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 
@@ -32,6 +33,23 @@ describe('deploy files match the code', () => {
       expect(existsSync(join(ROOT, svc.command!.at(-1)!))).toBe(true);
       expect(svc.environment?.REDIS_URL).toBe('redis://redis:6379');
     }
+  });
+
+  it('the alert file and mailbox go to a named volume the image gives to the non-root user', () => {
+    const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+      services: Record<string, { volumes?: string[] }>;
+      volumes: Record<string, unknown>;
+    };
+    expect(compose.services['alerter-worker']!.volumes).toContain('logs:/app/logs');
+    expect(Object.keys(compose.volumes)).toContain('logs');
+    expect(read('infra/Dockerfile')).toMatch(
+      /mkdir -p \/app\/logs && chown node:node \/app\/logs\nUSER node/,
+    );
+  });
+
+  it('the example models file is one the health-probe worker accepts', () => {
+    const models = readModelsFile(join(ROOT, 'examples/models.yaml'));
+    expect(models.map((m) => m.id)).toEqual(['gpt-4o-mini', 'gpt-4.1', 'claude-sonnet-4-5']);
   });
 
   it('every Kubernetes deployment runs an entry point that exists; HTTP services are probed on /health', () => {
