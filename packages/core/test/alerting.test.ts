@@ -3,9 +3,11 @@ import {
   type AlertEvent,
   alertSubject,
   alertText,
+  DEFAULT_ROUTING,
   fingerprintOf,
   type GroupResolution,
   type GroupTake,
+  goesToSentry,
   headerSafe,
   type Notification,
   notificationOfResolution,
@@ -138,6 +140,29 @@ describe('shouldNotify', () => {
     ],
   ] as const)('%s', (_name, e, facts, expected) => {
     expect(shouldNotify(e as AlertEvent, facts)).toBe(expected);
+  });
+
+  const medium = { ...event, category: 'server_error', severity: 'MEDIUM' } as AlertEvent;
+  const bursty = { ...event, category: 'rate_limit', severity: 'HIGH' } as AlertEvent;
+  const low = { ...event, category: 'network_error', severity: 'LOW' } as AlertEvent;
+  it.each([
+    ['MEDIUM notifies with ALERT_NOTIFY_MIN_SEVERITY=MEDIUM', medium, 'MEDIUM', true],
+    ['LOW still does not', low, 'MEDIUM', false],
+    ['a rate limit still needs to be sustained', bursty, 'LOW', false],
+    ['CRITICAL with the default minimum', event, 'CRITICAL', true],
+  ] as const)('%s', (_name, e, min, expected) => {
+    expect(shouldNotify(e, quiet, { ...DEFAULT_ROUTING, notifyMinSeverity: min })).toBe(expected);
+  });
+});
+
+describe('goesToSentry', () => {
+  it.each([
+    ['every group by default', { ...event, severity: 'LOW' }, 'LOW', true],
+    ['below SENTRY_MIN_SEVERITY not', { ...event, severity: 'MEDIUM' }, 'HIGH', false],
+    ['at it', { ...event, severity: 'HIGH' }, 'HIGH', true],
+    ['a test alert always', { ...event, severity: 'LOW', source: 'test' }, 'CRITICAL', true],
+  ] as const)('%s', (_name, e, min, expected) => {
+    expect(goesToSentry(e as AlertEvent, { ...DEFAULT_ROUTING, sentryMinSeverity: min })).toBe(expected);
   });
 });
 

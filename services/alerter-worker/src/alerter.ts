@@ -38,6 +38,10 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
     rateLimitWindowMs: cfg.RATE_LIMIT_ALERT_WINDOW,
     rateLimitThreshold: cfg.RATE_LIMIT_ALERT_THRESHOLD,
   });
+  const routing = {
+    notifyMinSeverity: cfg.ALERT_NOTIFY_MIN_SEVERITY,
+    sentryMinSeverity: cfg.SENTRY_MIN_SEVERITY,
+  };
   const cap = channelCap(state, keys, cfg.ALERT_MAX_PER_HOUR);
   const counters = metricsCounters(state, prefix);
   const dispatch = dispatcher({
@@ -48,6 +52,7 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
     attempts: cfg.DELIVERY_ATTEMPTS,
     backoffMs: cfg.DELIVERY_BACKOFF,
     subjectPrefix: cfg.ALERT_SUBJECT_PREFIX,
+    routing,
     counters,
   });
   const sweepEveryMs = quietSweepEvery(cfg.ALERT_RESOLVE_AFTER);
@@ -59,6 +64,7 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
     cap,
     logger,
     resolveAfterMs: cfg.ALERT_RESOLVE_AFTER,
+    routing,
     sweepEveryMs,
   });
 

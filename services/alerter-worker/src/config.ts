@@ -1,4 +1,4 @@
-import { DEFAULT_GROUP_BY, GROUP_KEYS, type GroupKey } from '@faultline/core';
+import { DEFAULT_GROUP_BY, GROUP_KEYS, type GroupKey, SEVERITIES } from '@faultline/core';
 import { BaseConfig, envBool, envDuration, envInt } from '@faultline/runtime';
 import { z } from 'zod';
 
@@ -39,6 +39,11 @@ const groupBy = z
       .min(1),
   );
 
+const severity = z
+  .string()
+  .transform((v) => v.toUpperCase())
+  .pipe(z.enum(SEVERITIES, { error: `expected one of ${SEVERITIES.join(', ')}` }));
+
 export const AlerterConfig = BaseConfig.extend({
   ALERTER_CONCURRENCY: envInt(1, 1000).default(50),
   ALERT_GROUP_BY: groupBy.default([...DEFAULT_GROUP_BY] as GroupKey[]),
@@ -52,6 +57,8 @@ export const AlerterConfig = BaseConfig.extend({
   DELIVERY_CONCURRENCY: envInt(1, 1000).default(50),
   DELIVERY_BACKOFF: envDuration.default(2_000),
   ALERT_SUBJECT_PREFIX: z.string().default('🚨 Faultline Alert'),
+  ALERT_NOTIFY_MIN_SEVERITY: severity.default('CRITICAL'),
+  SENTRY_MIN_SEVERITY: severity.default('LOW'),
 
   ENABLE_EMAIL_ALERTS: envBool.default(true),
   SMTP_HOST: z.string().optional(),

@@ -1,4 +1,10 @@
-import { alertSubject, type Channel, type Notification } from '@faultline/core';
+import {
+  alertSubject,
+  type Channel,
+  goesToSentry,
+  type Notification,
+  type RoutingPolicy,
+} from '@faultline/core';
 import { JOB_NAMES, METRICS, type MetricsCounters } from '@faultline/runtime';
 import type { Queue } from 'bullmq';
 import type { ChannelCap } from './channel-cap.ts';
@@ -19,7 +25,7 @@ export interface DeliveryTarget {
 /**
  * One delivery job per (notification, target), id `<notification>-<target>`: dispatching the same
  * notification again adds nothing twice, and a target that is down delays only its own jobs. Sentry
- * takes every group; the people channels only what routing says notifies.
+ * takes every group at or above SENTRY_MIN_SEVERITY; the people channels only what routing says notifies.
  */
 export function dispatcher(deps: {
   deliveries: Queue;
@@ -30,6 +36,7 @@ export function dispatcher(deps: {
   backoffMs: number;
   subjectPrefix: string;
   counters: MetricsCounters;
+  routing: RoutingPolicy;
 }) {
   const jobOptions = (id: string) => ({
     jobId: id,
@@ -51,7 +58,9 @@ export function dispatcher(deps: {
   return {
     /** `at` is when the notification was taken: the cap counts it in that hour, however late this runs. */
     async dispatch(n: Notification, at: number): Promise<string[]> {
-      const targets = deps.targets.filter((t) => t.channel === 'sentry' || n.notify);
+      const targets = deps.targets.filter((t) =>
+        t.channel === 'sentry' ? goesToSentry(n.event, deps.routing) : n.notify,
+      );
       const sent: string[] = [];
       await Promise.all(
         targets.map(async (to) => {

@@ -4,6 +4,7 @@ import {
   notificationOfResolution,
   notificationOfTake,
   opensIncident,
+  type RoutingPolicy,
 } from '@faultline/core';
 import { JOB_NAMES, type Logger } from '@faultline/runtime';
 import type { Job } from 'bullmq';
@@ -26,6 +27,7 @@ export function groupTimers(deps: {
   cap: ChannelCap;
   logger: Logger;
   resolveAfterMs: number;
+  routing: RoutingPolicy;
   /** How often the sweep runs; an outbox entry older than this was left behind by its flush. */
   sweepEveryMs: number;
 }) {
@@ -42,14 +44,14 @@ export function groupTimers(deps: {
     let inhibited = false;
     if (entry.kind === 'resolution') {
       await incidents.closeIncident(entry.resolution.event, entry.resolution);
-      n = notificationOfResolution(entry.resolution);
+      n = notificationOfResolution(entry.resolution, deps.routing);
     } else if (entry.decided) {
       n = entry.decided;
     } else {
       const { take } = entry;
       const facts = await incidents.facts(take.event, Date.now());
       inhibited = facts.inhibited;
-      const decided = notificationOfTake(take, facts);
+      const decided = notificationOfTake(take, facts, deps.routing);
       n = await outbox.decide({ id: entry.id, take }, decided, {
         opensIncident: opensIncident(decided),
         provider: take.event.provider,

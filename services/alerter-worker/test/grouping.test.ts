@@ -128,6 +128,19 @@ describe('routing', () => {
     await h.close();
   });
 
+  it('ALERT_NOTIFY_MIN_SEVERITY=MEDIUM sends MEDIUM groups to people too; LOW ones still stay in Sentry', async () => {
+    const h = await harness({ ALERT_GROUP_WAIT: '100ms', ALERT_NOTIFY_MIN_SEVERITY: 'medium' });
+    await h.send({ ...serverError('noticed', 'm1') });
+    await h.send({ ...serverError('unnoticed', 'm1'), category: 'network_error', severity: 'LOW' });
+    await until('the MEDIUM alert', () => h.entries().length >= 1);
+    // The LOW group was taken too (to Sentry), and its deliveries are done: nothing more can come.
+    await until('the LOW group taken', async () => (await h.groups('network_error', 'open')).length === 1);
+    await until('every delivery done', h.idle);
+    expect(h.entries()).toHaveLength(1);
+    expect(h.entries()[0]).toMatch(/ALERT: SERVER_ERROR[\s\S]*Provider: noticed/);
+    await h.close();
+  });
+
   it('while a provider-wide incident fires, single-model alerts of that provider are held under it', async () => {
     const h = await harness({ ALERT_GROUP_WAIT: '100ms', RATE_LIMIT_ALERT_THRESHOLD: '1' });
     await h.send(billingEvent('incident'));

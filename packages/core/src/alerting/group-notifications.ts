@@ -1,6 +1,6 @@
 import type { AlertEvent } from '../contracts/alert-event.ts';
 import type { Notification } from './notification.ts';
-import { type RoutingFacts, shouldNotify } from './routing.ts';
+import { DEFAULT_ROUTING, type RoutingFacts, type RoutingPolicy, shouldNotify } from './routing.ts';
 
 /** What one flush took from a group: the events since its previous notification. */
 export interface GroupTake {
@@ -35,7 +35,11 @@ export interface GroupResolution {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function notificationOfTake(t: GroupTake, facts: RoutingFacts): Notification {
+export function notificationOfTake(
+  t: GroupTake,
+  facts: RoutingFacts,
+  policy: RoutingPolicy = DEFAULT_ROUTING,
+): Notification {
   const occurrences = t.count - t.previouslyNotified;
   return {
     id: `${t.fingerprint}-${t.gen}-${t.number}`,
@@ -48,12 +52,15 @@ export function notificationOfTake(t: GroupTake, facts: RoutingFacts): Notificat
     firstSeen: iso(t.firstSeen),
     lastSeen: iso(t.lastSeen),
     ...(t.heldUnderIncident > 0 ? { heldUnderIncident: t.heldUnderIncident } : {}),
-    notify: shouldNotify(t.event, facts),
+    notify: shouldNotify(t.event, facts, policy),
   };
 }
 
 /** People hear of a group's end only when they heard of the group: an inhibited alert stays in Sentry. */
-export function notificationOfResolution(r: GroupResolution): Notification {
+export function notificationOfResolution(
+  r: GroupResolution,
+  policy: RoutingPolicy = DEFAULT_ROUTING,
+): Notification {
   return {
     id: `${r.fingerprint}-${r.gen}-resolved`,
     kind: 'resolved',
@@ -66,7 +73,7 @@ export function notificationOfResolution(r: GroupResolution): Notification {
     lastSeen: iso(r.lastSeen),
     durationMs: r.at - r.firstSeen,
     ...(r.heldUnderIncident > 0 ? { heldUnderIncident: r.heldUnderIncident } : {}),
-    notify: r.toldPeople ?? shouldNotify(r.event, { rateLimitSustained: true, inhibited: false }),
+    notify: r.toldPeople ?? shouldNotify(r.event, { rateLimitSustained: true, inhibited: false }, policy),
   };
 }
 
