@@ -14,8 +14,23 @@ const holderOf = (value: string | null): IncidentGroup | null => {
 };
 
 /**
+ * Events in the window ending now, from two fixed windows: all of the current one and the part of the
+ * previous one the sliding window still covers, assuming its events were spread evenly. Adding both
+ * whole would call a burst "sustained" over up to twice RATE_LIMIT_ALERT_WINDOW.
+ */
+export function slidingCount(
+  now: number,
+  windowMs: number,
+  current: string | number | null | undefined,
+  previous: string | number | null | undefined,
+): number {
+  const elapsed = (now % windowMs) / windowMs;
+  return Number(current ?? 0) + Number(previous ?? 0) * (1 - elapsed);
+}
+
+/**
  * The Redis-held facts routing needs: how many rate limits a provider had lately (two fixed windows,
- * current and previous, approximate a sliding one), and whether a provider-wide incident is firing.
+ * current and previous, weighted into a sliding one: see slidingCount), and whether a provider-wide incident is firing.
  * The inhibit key is set when an incident notifies and renewed by each of its events (in the group
  * scripts), and cleared here when that group resolves.
  */
@@ -60,7 +75,8 @@ export function incidentFacts(
       );
       const inhibited = Boolean(incident) && event.model !== null && !isProviderWide(event);
       return {
-        rateLimitSustained: Number(current ?? 0) + Number(previous ?? 0) >= cfg.rateLimitThreshold,
+        rateLimitSustained:
+          slidingCount(now, cfg.rateLimitWindowMs, current, previous) >= cfg.rateLimitThreshold,
         inhibited,
         incident: inhibited ? holderOf(incident ?? null) : null,
       };

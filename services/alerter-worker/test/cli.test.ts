@@ -1,12 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '@faultline/runtime';
+import { loadConfig, QUEUES } from '@faultline/runtime';
 import { runRepoProcess, startTestRedis, type TestRedis } from '@faultline/testkit';
+import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAlerter } from '../src/alerter.ts';
 import { AlerterConfig } from '../src/config.ts';
-import { alerterEnv } from './support/alerter-env.ts';
+import { alerterEnv, until } from './support/alerter-env.ts';
+import { startHttpSink } from './support/http-sink.ts';
 
 let redis: TestRedis;
 let alerter: ReturnType<typeof startAlerter>;
@@ -58,4 +60,41 @@ describe('faultline test-alert', () => {
     expect(code).toBe(3);
     expect(out).toMatch(/--category must be one of billing_quota/);
   });
+});
+
+describe('faultline alerts retry-failed', () => {
+  it('sends again a delivery that used up its attempts, once its channel is back', async () => {
+    const hook = await startHttpSink();
+    const { env: hookEnv } = alerterEnv(redis.url, '{t-cli-retry}', {
+      WEBHOOK_URLS: `${hook.url}/hook`,
+      WEBHOOK_SECRET: 'whsec-cli-retry',
+      DELIVERY_ATTEMPTS: '1',
+    });
+    const own = startAlerter(loadConfig(AlerterConfig, hookEnv), pino({ level: 'silent' }));
+    const deliveries = new Queue(QUEUES.alertDeliveries, {
+      connection: { url: redis.url },
+      prefix: '{t-cli-retry}',
+    });
+    try {
+      hook.fail(503);
+      const sent = runRepoProcess(['packages/cli/src/main.ts', 'test-alert'], hookEnv);
+      await sent.exited;
+      await until(
+        'the webhook delivery in the failed set',
+        async () => (await deliveries.getFailedCount()) === 1,
+      );
+      expect(hook.received).toHaveLength(0);
+      hook.fail(null);
+      const retry = runRepoProcess(['packages/cli/src/main.ts', 'alerts', 'retry-failed'], hookEnv);
+      expect(await retry.exited).toBe(0);
+      expect(retry.output()).toMatch(/1 failed deliveries sent again/);
+      await until('the webhook to receive it', () => hook.received.length === 1);
+      expect(JSON.parse(hook.received[0]!.body)).toMatchObject({ kind: 'firing' });
+      expect(await deliveries.getFailedCount()).toBe(0);
+    } finally {
+      await deliveries.close();
+      await own.close();
+      await hook.close();
+    }
+  }, 60_000);
 });
