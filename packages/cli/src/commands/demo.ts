@@ -137,8 +137,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
     ALERT_GROUP_WAIT: process.env.ALERT_GROUP_WAIT ?? '3s',
     ALERT_RESOLVE_AFTER: process.env.ALERT_RESOLVE_AFTER ?? '2m',
     RATE_LIMIT_ALERT_THRESHOLD: process.env.RATE_LIMIT_ALERT_THRESHOLD ?? '5',
-    BREAKER_FAILURE_THRESHOLD: '2',
-    BREAKER_COOLDOWN: '10s',
+    BREAKER_FAILURE_THRESHOLD: process.env.BREAKER_FAILURE_THRESHOLD ?? '2',
+    BREAKER_COOLDOWN: process.env.BREAKER_COOLDOWN ?? '10s',
   };
   for (const [k, v] of Object.entries(env)) process.env[k] ??= v;
 
