@@ -18,7 +18,7 @@ import { startTestRedis } from '@faultline/testkit';
 import { Queue, Worker } from 'bullmq';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
-import { drain, fmt, ROOT } from './support.ts';
+import { alternatingRounds, drain, fmt, ROOT, rawPass } from './support.ts';
 
 const N = Number(process.argv[2] ?? 20_000);
 const RATE = Number(process.argv[3] ?? 500);
@@ -76,47 +76,30 @@ const absorbEnv = {
   MAILBOX_DIR: join(dir, 'mail'),
 };
 let sent = 0;
-/** One pass of `n` events through a fresh worker: the raw no-op one, or the alerter's event worker. */
-async function absorb(kind: 'raw' | 'alerter', n: number): Promise<number> {
+/** The next `n` events (fresh ids, 10 providers, so 10 groups) as one pass's data. */
+const nextEvents = (n: number) => {
   const from = sent;
   sent += n;
-  const data = (i: number) => event(from + i, `p${i % 10}`);
-  if (kind === 'raw') {
-    const queue = new Queue('raw', { connection, prefix: '{bench}' });
-    const worker = new Worker('raw', async () => null, {
-      connection,
-      prefix: '{bench}',
-      concurrency: CONCURRENCY,
+  return (i: number) => event(from + i, `p${i % 10}`);
+};
+const median = await alternatingRounds({
+  rounds: ROUNDS,
+  warmup: WARMUP,
+  n: N,
+  raw: async (n) => ({ rate: await rawPass(connection, n, CONCURRENCY, nextEvents(n)) }),
+  ours: async (n) => {
+    const alerter = startAlerter(loadConfig(AlerterConfig, absorbEnv), pino({ level: 'silent' }), {
       autorun: false,
     });
-    const rate = await drain(queue, worker, n, data);
-    await worker.close();
+    const queue = new Queue('alerts', { connection, prefix: '{bench-a}' });
+    const rate = await drain(queue, alerter.workers[0]!, n, nextEvents(n));
+    await alerter.close();
     await queue.close();
-    return rate;
-  }
-  const alerter = startAlerter(loadConfig(AlerterConfig, absorbEnv), pino({ level: 'silent' }), {
-    autorun: false,
-  });
-  const queue = new Queue('alerts', { connection, prefix: '{bench-a}' });
-  const rate = await drain(queue, alerter.workers[0]!, n, data);
-  await alerter.close();
-  await queue.close();
-  return rate;
-}
-// A long-running worker is warm: JIT and lazy loading are start-up costs, not its rate.
-await absorb('raw', WARMUP);
-await absorb('alerter', WARMUP);
-// Alternating rounds, so a noisy neighbour on a 2-core machine hits both sides alike.
-const ratios: number[] = [];
-for (let round = 1; round <= ROUNDS; round++) {
-  const rawRate = await absorb('raw', N);
-  const absorbRate = await absorb('alerter', N);
-  ratios.push(absorbRate / rawRate);
-  console.log(
-    `  round ${round}: raw BullMQ no-op ${fmt(rawRate)} events/s, alerter (dedup + count) ${fmt(absorbRate)} events/s, ratio ${(absorbRate / rawRate).toFixed(2)}`,
-  );
-}
-const median = ratios.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]!;
+    return { rate };
+  },
+  line: (_round, raw, ours) =>
+    `raw BullMQ no-op ${fmt(raw.rate)} events/s, alerter (dedup + count) ${fmt(ours.rate)} events/s`,
+});
 console.log(`  ratio: ${median.toFixed(2)} of raw, median of ${ROUNDS} rounds (target >= 0.50)`);
 
 // 2. Event → SMTP latency.

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { Queue, Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -63,4 +63,51 @@ export async function drain(
 
 export function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
+}
+
+/** `n` jobs through a fresh raw BullMQ no-op worker: the baseline each bench runs beside its own worker. */
+export async function rawPass(
+  connection: { url: string },
+  n: number,
+  concurrency: number,
+  data: (i: number) => unknown,
+): Promise<number> {
+  const queue = new Queue('raw', { connection, prefix: '{bench}' });
+  const worker = new Worker('raw', async () => null, {
+    connection,
+    prefix: '{bench}',
+    concurrency,
+    autorun: false,
+  });
+  const rate = await drain(queue, worker, n, data);
+  await worker.close();
+  await queue.close();
+  return rate;
+}
+
+/**
+ * Both sides warmed up (JIT, lazy modules and keep-alive sockets are start-up costs, not a long-running
+ * worker's rate), then alternating rounds, so a noisy neighbour on a 2-core machine hits both alike.
+ * Prints each round; returns the median ratio of ours to raw.
+ */
+export async function alternatingRounds<R extends { rate: number }>(opts: {
+  rounds: number;
+  warmup: number;
+  n: number;
+  raw: (n: number) => Promise<R>;
+  ours: (n: number) => Promise<R>;
+  line: (round: number, raw: R, ours: R) => string;
+}): Promise<number> {
+  await opts.raw(opts.warmup);
+  await opts.ours(opts.warmup);
+  const ratios: number[] = [];
+  for (let round = 1; round <= opts.rounds; round++) {
+    const raw = await opts.raw(opts.n);
+    const ours = await opts.ours(opts.n);
+    ratios.push(ours.rate / raw.rate);
+    console.log(
+      `  round ${round}: ${opts.line(round, raw, ours)}, ratio ${(ours.rate / raw.rate).toFixed(2)}`,
+    );
+  }
+  return ratios.sort((a, b) => a - b)[Math.floor(opts.rounds / 2)]!;
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CATEGORIES } from '@faultline/core';
 import { freePort, pollUntil, runRepoProcess } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
 
@@ -107,16 +108,7 @@ describe('faultline demo', () => {
       );
       const metrics = await (await fetch(`http://127.0.0.1:${env.OPS_PORT}/metrics`)).text();
       // Traffic through every category, the unknown one included.
-      for (const category of [
-        'billing_quota',
-        'authentication',
-        'rate_limit',
-        'model_error',
-        'server_error',
-        'network_error',
-        'invalid_request',
-        'unknown',
-      ])
+      for (const category of CATEGORIES)
         expect(metrics).toMatch(new RegExp(`faultline_classified_errors_total\\{category="${category}"`));
       // `faultline health` in another terminal, with neither REDIS_URL nor the demo's models file.
       const health = run(['health', '--json'], { FAULTLINE_REDIS_PORT: env.FAULTLINE_REDIS_PORT });
