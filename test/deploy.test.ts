@@ -49,7 +49,7 @@ describe('deploy files match the code', () => {
 
   it('the example models file is one the health-probe worker accepts', () => {
     const models = readModelsFile(join(ROOT, 'examples/models.yaml'));
-    expect(models.map((m) => m.id)).toEqual(['gpt-4o-mini', 'gpt-4.1', 'claude-sonnet-4-5']);
+    expect(models.map((m) => m.id)).toEqual(['gpt-4o-mini', 'gpt-4.1', 'claude-sonnet-4-6']);
   });
 
   it('every Kubernetes deployment runs an entry point that exists; HTTP services are probed on /health', () => {

@@ -26,7 +26,7 @@ const fail = (
 /** One model per category, each scripted to fail the way real providers fail. */
 const TRAFFIC: { provider: string; model: string; steps: SimStep[] }[] = [
   { provider: 'openai', model: 'gpt-4o-mini', steps: [{ kind: 'success', delayMs: 120 }] },
-  { provider: 'anthropic', model: 'claude-sonnet-4-5', steps: [{ kind: 'success', delayMs: 200 }] },
+  { provider: 'anthropic', model: 'claude-sonnet-4-6', steps: [{ kind: 'success', delayMs: 200 }] },
   {
     provider: 'credits-gw',
     model: 'llama-3.3-70b',
@@ -123,7 +123,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   // Two models of one provider that go down together (a provider outage), and come back.
   writeFileSync(
     join(demoDir, 'models.yaml'),
-    `models:\n  - { id: gpt-4o-mini, provider: openai, priority: critical, interval: 5s }\n  - { id: claude-sonnet-4-5, provider: anthropic, interval: 5s }\n  - { id: qwen-72b, provider: outage-cloud, interval: 3s }\n  - { id: qwen-7b, provider: outage-cloud, interval: 3s }\n`,
+    `models:\n  - { id: gpt-4o-mini, provider: openai, priority: critical, interval: 5s }\n  - { id: claude-sonnet-4-6, provider: anthropic, interval: 5s }\n  - { id: qwen-72b, provider: outage-cloud, interval: 3s }\n  - { id: qwen-7b, provider: outage-cloud, interval: 3s }\n`,
   );
   const env: Record<string, string> = {
     OPENAI_API_KEY: 'sk-demo-openai-key-0000000000',
@@ -176,9 +176,16 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const redisUrl = process.env.REDIS_URL || localRedisUrl();
   const client = createGenerationClient({ redisUrl, prefix: process.env.QUEUE_PREFIX ?? '{faultline}' });
   let running = true;
-  system.finally(() => {
+  // The traffic stops and lets go of Redis as soon as the system starts stopping: Redis goes down last,
+  // and a client still holding it would end the demo on ECONNREFUSED instead of a clean exit.
+  let closing: Promise<void> | undefined;
+  const stopTraffic = () => {
     running = false;
-  });
+    closing ??= client.close().catch(() => {});
+  };
+  process.once('SIGINT', stopTraffic);
+  process.once('SIGTERM', stopTraffic);
+  system.finally(stopTraffic);
   process.stdout.write(
     '[demo]          traffic starts: one job per error category every 5 s; watch ./logs/alerts.log and ./logs/mail\n',
   );
@@ -198,6 +205,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   })();
   const code = await system;
   await traffic;
-  await client.close();
+  stopTraffic();
+  await closing;
   return code;
 }
