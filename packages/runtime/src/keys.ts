@@ -19,9 +19,14 @@ export function redisKeys(prefix: string) {
     channelHeld: (channel: string, hour: number) => `${prefix}:held:${channel}:${hour}`,
     delivered: (deliveryId: string) => `${prefix}:delivered:${deliveryId}`,
     modelHealth: (modelKey: string) => `${prefix}:health:${modelKey}`,
-    /** Set while a provider-wide outage event is firing, so it is sent once. */
-    providerOutage: (provider: string) => `${prefix}:outage:${provider}`,
-    healthStorm: (kind: string, bucket: number) => `${prefix}:storm:${kind}:${bucket}`,
+    /** Set while a provider's aggregate (outage, key failure, storm) is firing, so it is sent once. */
+    aggregateFlag: (kind: string, provider: string) => `${prefix}:aggregate:${kind}:${provider}`,
+    /** The models in a provider's storm window; the window is in the name, so a new one starts clean. */
+    stormMembers: (kind: string, provider: string, windowMs: number) =>
+      `${prefix}:storm:${kind}:${provider}:${windowMs}`,
+    /** Notifications taken from their groups and not yet queued for delivery, and when each was taken. */
+    alertOutbox: () => `${prefix}:alert-outbox`,
+    alertOutboxTimes: () => `${prefix}:alert-outbox:at`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -11,9 +11,9 @@ import type { Redis } from 'ioredis';
  */
 export const outboxKeys = (keys: RedisKeys) => ({
   /** id → the take or resolution (JSON); `<id>|n` → the notification decided for a take. */
-  entries: `${keys.alertGroupIndex()}:outbox`,
+  entries: keys.alertOutbox(),
   /** id → when it was written, for the sweep to find what was left behind. */
-  times: `${keys.alertGroupIndex()}:outbox:at`,
+  times: keys.alertOutboxTimes(),
 });
 
 /** Takes what happened since the last notification; nothing when another replica took it already. */

@@ -67,11 +67,7 @@ export function aggregateStore(redis: Redis, keys: RedisKeys) {
   redis.defineCommand('faultlineOpenOutage', { lua: OPEN_OUTAGE });
   type Script = (...a: (string | number)[]) => Promise<unknown>;
   const scripts = redis as unknown as { faultlineStormStep: Script; faultlineOpenOutage: Script };
-  // Outage and key flags keep their names from before storms had flags: an older replica's still counts.
-  const flagKey = (kind: AggregateKind, provider: string) =>
-    keys.providerOutage(
-      kind === 'provider_outage' ? provider : `${provider}:${kind === 'provider_key' ? 'key' : kind}`,
-    );
+  const flagKey = (kind: AggregateKind, provider: string) => keys.aggregateFlag(kind, provider);
   return {
     /** Marks the aggregate firing; true only for the one caller that did, so it is published once. */
     async open(group: AggregateGroup): Promise<boolean> {
@@ -119,8 +115,7 @@ export function aggregateStore(redis: Redis, keys: RedisKeys) {
     ): Promise<StormStepResult> {
       const [outcome, count, raw] = (await scripts.faultlineStormStep.call(
         redis,
-        // The window is part of the name: a new HEALTH_STORM_WINDOW starts from a clean count.
-        keys.healthStorm(`${group.provider}:${group.kind}`, cfg.windowMs),
+        keys.stormMembers(group.kind, group.provider, cfg.windowMs),
         flagKey(group.kind, group.provider),
         now,
         cfg.windowMs,
