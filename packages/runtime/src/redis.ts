@@ -30,7 +30,27 @@ export class RedisUnreachableError extends Error {
  * requires for blocking connections; reconnects go on forever so a Redis restart loses nothing.
  */
 export function createRedis(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, ...options });
+  const redis = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, ...options });
+  let reportedAt = 0;
+  redis.on('error', (error: Error) => {
+    // ioredis reconnects by itself and commands wait for it: one line per connection every 10 s says
+    // so, instead of ioredis' "Unhandled error event" on every retry.
+    const now = Date.now();
+    if (now - reportedAt < 10_000) return;
+    reportedAt = now;
+    reportRedisError(displayRedisUrl(url), error);
+  });
+  return redis;
+}
+
+type RedisErrorReporter = (url: string, error: Error) => void;
+let reportRedisError: RedisErrorReporter = (url, error) => {
+  process.stderr.write(`Redis ${url}: ${error.message}; reconnecting\n`);
+};
+
+/** Where connection errors of createRedis connections go: a service sends them to its logger. */
+export function onRedisError(reporter: RedisErrorReporter): void {
+  reportRedisError = reporter;
 }
 
 /** Fails fast with a clear message when Redis does not answer, instead of hanging in reconnects. */

@@ -1,7 +1,7 @@
 import { ConfigError, envDuration } from './config.ts';
 import { loadDotEnv } from './dotenv.ts';
 import type { Logger } from './logger.ts';
-import { RedisUnreachableError } from './redis.ts';
+import { onRedisError, RedisUnreachableError } from './redis.ts';
 
 /** What a service hands back once running: how to stop it. */
 export interface RunningService {
@@ -43,6 +43,9 @@ export async function runService(name: string, start: () => Promise<RunningServi
     }
     throw error;
   }
+  onRedisError((url, error) =>
+    running.logger.warn({ redis: url, err: error.message }, 'Redis connection lost; reconnecting'),
+  );
   let stopping = false;
   const stop = (why: string, deadlineMs: number) => {
     if (stopping) return;
