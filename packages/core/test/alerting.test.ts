@@ -1,3 +1,4 @@
+import { quotaEvent, quotaNotification } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   type AlertEvent,
@@ -9,7 +10,6 @@ import {
   type GroupTake,
   goesToSentry,
   headerSafe,
-  type Notification,
   notificationOfResolution,
   notificationOfTake,
   opensIncident,
@@ -17,40 +17,8 @@ import {
   shouldNotify,
 } from '../src/index.ts';
 
-const event: AlertEvent = {
-  id: 'gen-1-1',
-  occurredAt: '2025-11-17T10:30:00.000Z',
-  source: 'generation',
-  operation: 'chat.completion',
-  state: 'firing',
-  category: 'billing_quota',
-  severity: 'CRITICAL',
-  isRetryable: false,
-  provider: 'openai',
-  model: 'gpt-4o-mini',
-  gateway: null,
-  statusCode: 429,
-  providerCode: 'insufficient_quota',
-  reason: 'insufficient_quota',
-  retryAfterMs: null,
-  requestId: null,
-  originalError: 'InsufficientQuotaError',
-  message: 'You exceeded your current quota',
-  recommendedActions: ['Check your openai account balance', 'Add funds or raise the quota'],
-};
-
-const notification: Notification = {
-  id: 'abc-1-1',
-  kind: 'firing',
-  fingerprint: 'abc',
-  event,
-  occurrences: 12,
-  suppressed: 11,
-  totalEvents: 12,
-  firstSeen: '2025-11-17T10:30:00.000Z',
-  lastSeen: '2025-11-17T10:30:09.000Z',
-  notify: true,
-};
+const event = quotaEvent;
+const notification = quotaNotification;
 
 describe('the alert body every channel shares', () => {
   it('is exactly this text', () => {

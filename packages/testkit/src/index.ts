@@ -1,3 +1,4 @@
+export * from './alert-fixtures.ts';
 export * from './corpus/call-provider.ts';
 export * from './corpus/load.ts';
 export * from './corpus/replay.ts';

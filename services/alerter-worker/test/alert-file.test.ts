@@ -1,44 +1,14 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Notification } from '@faultline/core';
 import { loadConfig } from '@faultline/runtime';
+import { quotaNotification } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
 import { alertFileChannel } from '../src/channels/alert-file.ts';
 import { AlerterConfig } from '../src/config.ts';
 
-const notification: Notification = {
-  id: 'fp-1-1',
-  kind: 'firing',
-  fingerprint: 'fp',
-  occurrences: 12,
-  suppressed: 11,
-  totalEvents: 12,
-  firstSeen: '2025-11-17T10:30:00.000Z',
-  lastSeen: '2025-11-17T10:30:09.000Z',
-  notify: true,
-  event: {
-    id: 'gen-1-1',
-    occurredAt: '2025-11-17T10:30:00.000Z',
-    source: 'generation',
-    operation: 'chat.completion',
-    state: 'firing',
-    category: 'billing_quota',
-    severity: 'CRITICAL',
-    isRetryable: false,
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    gateway: null,
-    statusCode: 429,
-    providerCode: 'insufficient_quota',
-    reason: 'insufficient_quota',
-    retryAfterMs: null,
-    requestId: null,
-    originalError: 'InsufficientQuotaError',
-    message: 'You exceeded your current quota',
-    recommendedActions: ['Check your openai account balance', 'Add funds or raise the quota'],
-  },
-};
+// The example, as the core tests of the alert body use it, but a group id of its own.
+const notification = { ...quotaNotification, id: 'fp-1-1', fingerprint: 'fp' };
 
 const RULE = '='.repeat(80);
 const channel = (extra: Record<string, string> = {}) => {
