@@ -10,9 +10,10 @@ import { LightResponse } from './light-response.ts';
  */
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
 
-function headerRecord(headers: RequestInit['headers']): Record<string, string> {
+/** What undici takes: a Headers as it is (it iterates pairs), pairs as a record (it reads arrays flat). */
+function undiciHeaders(headers: RequestInit['headers']): Headers | Record<string, string> {
   if (!headers) return {};
-  if (headers instanceof Headers) return Object.fromEntries(headers);
+  if (headers instanceof Headers) return headers;
   if (Array.isArray(headers)) return Object.fromEntries(headers);
   return headers as Record<string, string>;
 }
@@ -21,7 +22,7 @@ export async function lightFetch(input: string | URL | Request, init: RequestIni
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
   const res = await request(url, {
     method: (init.method ?? 'GET') as 'GET',
-    headers: headerRecord(init.headers),
+    headers: undiciHeaders(init.headers),
     body: (init.body ?? undefined) as string | Buffer | undefined,
     signal: init.signal ?? undefined,
     dispatcher: agent,
