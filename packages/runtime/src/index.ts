@@ -2,6 +2,7 @@ export * from './alert-groups.ts';
 export * from './alert-publisher.ts';
 export * from './config.ts';
 export * from './dotenv.ts';
+export * from './error-log.ts';
 export * from './health-summary.ts';
 export * from './keys.ts';
 export * from './logger.ts';

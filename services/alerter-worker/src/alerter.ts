@@ -1,5 +1,13 @@
 import { hostname } from 'node:os';
-import { createRedis, JOB_NAMES, type Logger, metricsCounters, QUEUES, redisKeys } from '@faultline/runtime';
+import {
+  createRedis,
+  JOB_NAMES,
+  type Logger,
+  logErrors,
+  metricsCounters,
+  QUEUES,
+  redisKeys,
+} from '@faultline/runtime';
 import { Queue, Worker } from 'bullmq';
 import { channelCap } from './channel-cap.ts';
 import { enabledChannels } from './channels/index.ts';
@@ -9,7 +17,7 @@ import { dispatcher } from './dispatch.ts';
 import { groupStore } from './group-store.ts';
 import { incidentFacts } from './incident-facts.ts';
 import { notificationOutbox } from './notification-outbox.ts';
-import { eventProcessor } from './processor.ts';
+import { eventProcessor, flushBackoff } from './processor.ts';
 import { groupTimers } from './timers.ts';
 
 const GROUP_TTL_MS = 7 * 86_400_000;
@@ -31,6 +39,8 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
   const channels = enabledChannels(cfg);
   const timersQueue = new Queue(QUEUES.alertGroups, { connection: redis, prefix });
   const deliveriesQueue = new Queue(QUEUES.alertDeliveries, { connection: redis, prefix });
+  for (const q of [timersQueue, deliveriesQueue])
+    logErrors(q, logger, 'alerter queue error', { queue: q.name });
   const groups = groupStore(state, keys, GROUP_TTL_MS);
   // An incident's inhibition lives as long as its group (it ends when the group resolves).
   const outbox = notificationOutbox(state, keys, GROUP_TTL_MS);
@@ -97,7 +107,10 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
       }),
       workerOptions(cfg.ALERTER_CONCURRENCY),
     ),
-    new Worker(QUEUES.alertGroups, (job) => timers.process(job), workerOptions(20)),
+    new Worker(QUEUES.alertGroups, (job) => timers.process(job), {
+      ...workerOptions(20),
+      settings: { backoffStrategy: flushBackoff },
+    }),
     new Worker(
       QUEUES.alertDeliveries,
       deliveryProcessor({ channels, redis: state, keys, logger, counters }),
@@ -115,8 +128,7 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
       },
     )
     .catch((error) => logger.error({ err: error }, 'could not schedule the quiet sweep'));
-  for (const w of workers)
-    w.on('error', (error) => logger.error({ err: error, queue: w.name }, 'alerter worker error'));
+  for (const w of workers) logErrors(w, logger, 'alerter worker error', { queue: w.name });
 
   return {
     workers,

@@ -23,6 +23,17 @@ export interface EventProcessorDeps {
   repeatIntervalMs: number;
 }
 
+/**
+ * A flush is retried until Redis lets it through (a Redis refusing writes, full under noeviction,
+ * fails every attempt): one that gave up would leave its group pending, or its repeat owed, for good.
+ * The backoff type `flush` is the alert-groups worker's flushBackoff.
+ */
+export const FLUSH_RETRY = { attempts: 10_000, backoff: { type: 'flush' } };
+
+/** 0.5 s doubling to at most 30 s between attempts: 10,000 of them outlast days of a broken Redis. */
+export const flushBackoff = (attemptsMade: number) =>
+  Math.min(30_000, 500 * 2 ** Math.max(0, attemptsMade - 1));
+
 /** A flush's id names what it takes: the group's first notification, or the repeat after `lastNotifiedAt`. */
 const flushId = (fp: string, gen: number, lastNotifiedAt?: number) =>
   lastNotifiedAt === undefined ? `flush-${fp}-${gen}` : `flush-${fp}-${gen}-${lastNotifiedAt}`;
@@ -71,8 +82,7 @@ export function eventProcessor(deps: EventProcessorDeps) {
           jobId: flushId(fp, recorded.gen),
           delay,
           removeOnComplete: { age: 86_400 },
-          attempts: 10,
-          backoff: { type: 'exponential', delay: 500 },
+          ...FLUSH_RETRY,
         },
       );
     } else if (recorded.outcome === 'repeat') {
@@ -82,8 +92,7 @@ export function eventProcessor(deps: EventProcessorDeps) {
         {
           jobId: flushId(fp, recorded.gen, recorded.lastNotifiedAt),
           removeOnComplete: { age: 86_400 },
-          attempts: 10,
-          backoff: { type: 'exponential', delay: 500 },
+          ...FLUSH_RETRY,
         },
       );
     }

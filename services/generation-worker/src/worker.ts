@@ -5,6 +5,7 @@ import {
   alertPublisher,
   createRedis,
   type Logger,
+  logErrors,
   metricsCounters,
   modelHealthStore,
   QUEUES,
@@ -97,7 +98,8 @@ export function startGenerationWorker(
       backoffStrategy: (attemptsMade, _type, err, job) => retryDelayForJob(attemptsMade, err, job, cfg),
     },
   });
-  worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+  logErrors(worker, logger, 'generation worker error');
+  logErrors(alerts, logger, 'alerts queue error');
   // Awaited by close(), so a count under way is not cut off by the disconnect.
   const counting = new Set<Promise<void>>();
   worker.on('failed', (job) => {

@@ -6,6 +6,7 @@ import {
   createRedis,
   healthSummary,
   type Logger,
+  logErrors,
   metricsCounters,
   modelHealthStore,
   QUEUES,
@@ -57,7 +58,8 @@ export async function startHealthProbe(cfg: HealthProbeConfig, env: NodeJS.Proce
       removeOnFail: { count: 1000 },
     },
   );
-  worker.on('error', (error) => logger.error({ err: error }, 'probe worker error'));
+  logErrors(worker, logger, 'probe worker error');
+  for (const q of [probes, alerts]) logErrors(q, logger, 'queue error', { queue: q.name });
   const api = await startHealthApi({
     host: cfg.HEALTH_HOST,
     port: cfg.HEALTH_PORT,

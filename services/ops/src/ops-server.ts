@@ -7,6 +7,7 @@ import {
   healthSummary,
   type Logger,
   listAlertGroups,
+  logErrors,
   metricsCounters,
   modelHealthStore,
   modelStates,
@@ -31,6 +32,7 @@ export async function startOpsServer(cfg: OpsConfig, logger: Logger) {
   const queues = Object.values(QUEUES).map(
     (name) => new Queue(name, { connection: redis, prefix: cfg.QUEUE_PREFIX }),
   );
+  for (const q of queues) logErrors(q, logger, 'queue error', { queue: q.name });
   const counters = metricsCounters(redis, cfg.QUEUE_PREFIX);
   const breaker = { slowMs: cfg.SLOW_PROBE };
   const summary = async () => {
