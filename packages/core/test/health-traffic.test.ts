@@ -65,4 +65,25 @@ describe('real traffic feeds the same statistics as the probes', () => {
     );
     expect([h.lastFailure, h.lastSuccess]).toEqual([500, 600]);
   });
+
+  it('a failed call leaves its classification as the last error; an older one does not overwrite it', () => {
+    const failed = (at: number, reason: string): ProbeOutcome => ({
+      ok: false,
+      at,
+      latencyMs: 5,
+      category: 'billing_quota',
+      reason,
+      statusCode: 429,
+      message: 'You exceeded your current quota',
+    });
+    const h = withTraffic(INITIAL_HEALTH, [failed(300, 'insufficient_quota'), failed(200, 'older')], {
+      windowSize: 5,
+    });
+    expect(h.lastError).toEqual({
+      category: 'billing_quota',
+      reason: 'insufficient_quota',
+      statusCode: 429,
+      message: 'You exceeded your current quota',
+    });
+  });
 });

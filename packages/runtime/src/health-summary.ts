@@ -20,6 +20,13 @@ export interface ModelStatusRow {
   response_time_ms: { p50: number | null; p99: number | null };
   error_count: number;
   last_failure: string | null;
+  /** The last failure's classification: category, reason, status code and (redacted) message. */
+  last_error: {
+    category: string;
+    reason: string | null;
+    status_code: number | null;
+    message: string | null;
+  } | null;
   last_success: string | null;
   probed: boolean;
 }
@@ -46,6 +53,12 @@ export async function healthSummary(
       response_time_ms: { p50: latencyPercentile(h, 0.5), p99: latencyPercentile(h, 0.99) },
       error_count: h.errorCount,
       last_failure: iso(h.lastFailure),
+      last_error: h.lastError && {
+        category: h.lastError.category,
+        reason: h.lastError.reason,
+        status_code: h.lastError.statusCode,
+        message: h.lastError.message,
+      },
       last_success: iso(h.lastSuccess),
       probed: h.window.length > 0,
     };

@@ -183,6 +183,9 @@ export function generationProcessor(deps: ProcessorDeps) {
         latencyMs: performance.now() - started,
         at: Date.now(),
         category: classified.category,
+        reason: classified.reason,
+        statusCode: classified.statusCode,
+        message: classified.message,
       });
       return fail(job, classified, data.runId);
     }

@@ -21,12 +21,12 @@ export function healthContext(
   return {
     model_id: m.id,
     status: statusOf(h, cfg),
-    status_code: h.lastStatusCode,
+    status_code: h.lastError?.statusCode ?? null,
     response_time_ms: latencyMs === null ? null : Math.round(latencyMs),
     error_count: h.errorCount,
     success_rate: rate(successRate(h)),
     circuit_breaker_state: h.breaker,
-    error_message: h.lastMessage,
+    error_message: h.lastError?.message ?? null,
     last_failure: iso(h.lastFailure),
   };
 }

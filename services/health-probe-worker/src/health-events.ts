@@ -53,7 +53,7 @@ export function transitionEvent(args: {
     originalError: classified?.originalError ?? 'none',
     message: recovered
       ? `${model.provider}/${model.id} recovered${downFor !== null ? ` after ${Math.round(downFor / 1000)} s down` : ''}`
-      : `${model.provider}/${model.id}: ${transition.replace('_', ' ')}: ${classified?.message ?? health.lastMessage ?? ''}`,
+      : `${model.provider}/${model.id}: ${transition.replace('_', ' ')}: ${classified?.message ?? health.lastError?.message ?? ''}`,
     recommendedActions: TAXONOMY[category].actions(model.provider),
     context: {
       ...healthContext(model, health, args.cfg, args.latencyMs),

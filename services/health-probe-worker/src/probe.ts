@@ -32,6 +32,7 @@ export async function runProbe(
         latencyMs: performance.now() - started,
         at: Date.now(),
         category: classified.category,
+        reason: classified.reason,
         statusCode: classified.statusCode,
         message: classified.message,
       },

@@ -201,13 +201,22 @@ describe('the health API', () => {
     });
     const detail = (await (await fetch(`${probe.apiUrl}/api/monitoring/health?detail=true`)).json()) as {
       providers: object;
-      details: { model_id: string; status: string }[];
+      details: { model_id: string; status: string; last_error: object | null }[];
     };
     expect(detail.providers).toEqual({ openai: { total: 2, healthy: 1, degraded: 0, unhealthy: 1 } });
     expect(detail.details.map((d) => [d.model_id, d.status])).toEqual([
       ['api-ok', 'healthy'],
       ['api-down', 'unhealthy'],
     ]);
+    // The probe's failure as its classification said it: what to fix, without the logs.
+    const rows = detail.details;
+    expect(rows.find((d) => d.model_id === 'api-ok')!.last_error).toBeNull();
+    expect(rows.find((d) => d.model_id === 'api-down')!.last_error).toEqual({
+      category: 'server_error',
+      reason: expect.any(String),
+      status_code: 503,
+      message: expect.stringContaining('overloaded'),
+    });
     await probe.close();
   });
 });

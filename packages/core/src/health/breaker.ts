@@ -27,9 +27,26 @@ export interface ProbeOutcome {
   latencyMs: number;
   at: number;
   category?: Category;
+  /** The classification's finer code (`insufficient_quota`, `timeout`, `circuit_open` …). */
+  reason?: string;
   statusCode?: number | null;
   message?: string;
 }
+
+/** What the last failure was, from its ClassifiedError: enough to say what to fix without the logs. */
+export interface LastError {
+  category: Category;
+  reason: string | null;
+  statusCode: number | null;
+  message: string | null;
+}
+
+export const lastErrorOf = (o: ProbeOutcome): LastError => ({
+  category: o.category ?? 'unknown',
+  reason: o.reason ?? null,
+  statusCode: o.statusCode ?? null,
+  message: o.message ?? null,
+});
 
 export interface ModelHealth {
   breaker: BreakerState;
@@ -45,8 +62,7 @@ export interface ModelHealth {
   lastSuccess: number | null;
   /** What the current incident is (its first failure's category), so its recovery resolves its alert group. */
   failureCategory: Category | null;
-  lastStatusCode: number | null;
-  lastMessage: string | null;
+  lastError: LastError | null;
 }
 
 export type HealthTransition = 'first_failure' | 'model_unavailable' | 'breaker_opened' | 'recovered';
@@ -67,8 +83,7 @@ export const INITIAL_HEALTH: ModelHealth = {
   lastFailure: null,
   lastSuccess: null,
   failureCategory: null,
-  lastStatusCode: null,
-  lastMessage: null,
+  lastError: null,
 };
 
 /**
@@ -114,8 +129,7 @@ export function nextBreaker(prev: ModelHealth, probe: ProbeOutcome, cfg: Breaker
   // The category of the incident's first failure, kept until it recovers: every event of the
   // incident, and so its recovery, lands in one alert group even if a 503 turns into timeouts.
   h.failureCategory = (prev.downSince === null ? null : prev.failureCategory) ?? probe.category ?? 'unknown';
-  h.lastStatusCode = probe.statusCode ?? null;
-  h.lastMessage = probe.message ?? null;
+  h.lastError = lastErrorOf(probe);
   if (h.breaker === 'half_open') {
     h.breaker = 'open';
     h.openedAt = probe.at;

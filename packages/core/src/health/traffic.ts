@@ -1,4 +1,4 @@
-import type { BreakerConfig, ModelHealth, ProbeOutcome } from './breaker.ts';
+import { type BreakerConfig, lastErrorOf, type ModelHealth, type ProbeOutcome } from './breaker.ts';
 
 /**
  * Real traffic feeds the same statistics as probes (window, error count, last failure/success) but
@@ -15,6 +15,7 @@ export function withTraffic(
     if (o.ok) h.lastSuccess = Math.max(h.lastSuccess ?? 0, o.at);
     else {
       h.errorCount++;
+      if (o.at >= (h.lastFailure ?? 0)) h.lastError = lastErrorOf(o);
       h.lastFailure = Math.max(h.lastFailure ?? 0, o.at);
     }
   }
