@@ -14,6 +14,7 @@ import { loadConfig } from '@faultline/runtime';
 import {
   type ProviderSimulator,
   pollUntil,
+  quotaEvent,
   startProviderSimulator,
   startTestRedis,
   type TestRedis,
@@ -73,6 +74,10 @@ beforeAll(async () => {
     ALERT_FILE_PATH: alertFile,
     MAILBOX_DIR: join(dir, 'mail'),
     BREAKER_FAILURE_THRESHOLD: '1',
+    // A webhook nobody listens on: its one delivery attempt fails, which /metrics counts.
+    WEBHOOK_URLS: 'http://127.0.0.1:1/hook',
+    WEBHOOK_SECRET: 'whsec-ops-test',
+    DELIVERY_ATTEMPTS: '1',
   };
   sim.script('ops-down', { kind: 'http', status: 503, body: { error: { message: 'overloaded' } } });
   sim.script('ops-broke', {
@@ -163,14 +168,31 @@ describe('the dashboard', () => {
 
 describe('/metrics', () => {
   it('parses as Prometheus text and holds BullMQ and Faultline metrics after a small run', async () => {
-    const res = await get('/metrics');
-    expect(res.status).toBe(200);
-    const text = await res.text();
-    const samples = parsePrometheus(text);
-    // One event, nothing folded into it: the family is declared, with no sample yet.
-    expect(text).toContain('# TYPE faultline_notifications_suppressed_total counter');
+    // Three events of one group at once: one notification, two suppressed, per channel.
+    const alerts = new Queue('alerts', { connection: { url: redis.url }, prefix: '{e2e-ops}' });
+    const quota = { ...quotaEvent, provider: 'ops-suppressed' };
+    await alerts.addBulk(
+      [1, 2, 3].map((i) => ({ name: 'alert', data: { ...quota, id: `ops-suppressed-${i}` } })),
+    );
+    await alerts.close();
+    let text = '';
+    let samples: ReturnType<typeof parsePrometheus> = [];
     const find = (name: string, labels: Record<string, string>) =>
       samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+    await pollUntil(
+      'the suppressed count and the failed webhook in /metrics',
+      async () => {
+        const res = await get('/metrics');
+        expect(res.status).toBe(200);
+        text = await res.text();
+        samples = parsePrometheus(text);
+        return (
+          find('faultline_notifications_suppressed_total', { channel: 'file' })?.value === 2 &&
+          (find('faultline_notifications_total', { channel: 'webhook', outcome: 'failed' })?.value ?? 0) >= 1
+        );
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
     expect(find('bullmq_job_count', { queue: 'generation', state: 'failed' })?.value).toBe(1);
     expect(
       find('faultline_classified_errors_total', {
