@@ -13,6 +13,8 @@ export const GenerationConfig = BaseConfig.extend({
   /** A job whose worker died is taken up again after about this long (BullMQ lock and stall check). */
   GENERATION_LOCK_DURATION: envDuration.default(30_000),
   SHUTDOWN_GRACE: envDuration.default(30_000),
+  /** V8's young-generation semi-space, MiB; 0 keeps V8's default (16). */
+  GENERATION_SEMI_SPACE_MB: envInt(0, 1024).default(64),
   /** Outcomes kept per model; real traffic joins the health-probe worker's window of the same size. */
   BREAKER_WINDOW: envInt(2, 1000).default(DEFAULT_BREAKER_WINDOW),
 });
