@@ -52,7 +52,8 @@ async function channelStatuses(deliveries: Queue, eventId: string): Promise<Stat
   return jobs
     .filter((j) => j?.data?.notification?.event?.id === eventId)
     .map((j) => ({
-      channel: String(j.data.channel),
+      // One line per webhook URL (its target names it by a hash: the URL may carry a token).
+      channel: String(j.data.target ?? j.data.channel),
       state:
         j.finishedOn && !j.failedReason
           ? 'delivered'
@@ -111,8 +112,9 @@ export async function testAlertCommand(argv: string[]): Promise<number> {
       process.stdout.write('no delivery was made: is an alerter running? (pnpm faultline worker alerter)\n');
       return 1;
     }
+    const width = Math.max(8, ...statuses.map((s) => s.channel.length));
     for (const s of statuses.sort((a, b) => a.channel.localeCompare(b.channel))) {
-      process.stdout.write(`${s.channel.padEnd(8)} ${s.state}${s.detail ? `: ${s.detail}` : ''}\n`);
+      process.stdout.write(`${s.channel.padEnd(width)} ${s.state}${s.detail ? `: ${s.detail}` : ''}\n`);
     }
     return statuses.every((s) => s.state === 'delivered') ? 0 : 1;
   } finally {
