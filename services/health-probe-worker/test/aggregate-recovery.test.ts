@@ -7,7 +7,7 @@ import {
   type TestRedis,
 } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { healthEvents, pollUntil, probeEnv, startProbe } from './support.ts';
+import { down, healthEvents, pollUntil, probeEnv, startProbe } from './support.ts';
 
 let redis: TestRedis;
 let sim: ProviderSimulator;
@@ -18,11 +18,6 @@ afterAll(async () => {
   await Promise.all([sim?.close(), redis?.close()]);
 });
 
-const down: SimStep = {
-  kind: 'http',
-  status: 503,
-  body: { error: { message: 'overloaded', type: 'server_error' } },
-};
 const ok: SimStep = { kind: 'success', text: '' };
 const billing: SimStep = {
   kind: 'http',

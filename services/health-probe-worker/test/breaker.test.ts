@@ -9,7 +9,7 @@ import {
 } from '@faultline/testkit';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { healthEvents, pollUntil, probeEnv, startProbe } from './support.ts';
+import { down, healthEvents, pollUntil, probeEnv, startProbe } from './support.ts';
 
 let redis: TestRedis;
 let sim: ProviderSimulator;
@@ -20,11 +20,6 @@ afterAll(async () => {
   await Promise.all([sim?.close(), redis?.close()]);
 });
 
-const down: SimStep = {
-  kind: 'http',
-  status: 503,
-  body: { error: { message: 'The server is overloaded or not ready yet.', type: 'server_error' } },
-};
 const model = (id: string, extra: object = {}) => ({ id, provider: 'openai', interval: '200ms', ...extra });
 
 describe('a model that fails then recovers walks its breaker', () => {

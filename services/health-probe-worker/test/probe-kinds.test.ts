@@ -1,13 +1,12 @@
 import { modelKey } from '@faultline/core';
 import {
   type ProviderSimulator,
-  type SimStep,
   startProviderSimulator,
   startTestRedis,
   type TestRedis,
 } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { healthEvents, pollUntil, probeEnv, startProbe } from './support.ts';
+import { down, healthEvents, pollUntil, probeEnv, startProbe } from './support.ts';
 
 let redis: TestRedis;
 let sim: ProviderSimulator;
@@ -17,12 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([sim?.close(), redis?.close()]);
 });
-
-const down: SimStep = {
-  kind: 'http',
-  status: 503,
-  body: { error: { message: 'overloaded', type: 'server_error' } },
-};
 
 describe('probe: models looks the model up through the provider, which costs nothing', () => {
   it.each([

@@ -3,13 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlertEvent } from '@faultline/core';
 import { loadConfig, QUEUES } from '@faultline/runtime';
-import { type ProviderSimulator, pollUntil } from '@faultline/testkit';
+import { type ProviderSimulator, pollUntil, type SimStep } from '@faultline/testkit';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { HealthProbeConfig } from '../src/config.ts';
 import { startHealthProbe } from '../src/health-probe.ts';
 
 export { pollUntil };
+
+/** A provider that is down: the 503 an overloaded OpenAI-compatible server answers. */
+export const down: SimStep = {
+  kind: 'http',
+  status: 503,
+  body: { error: { message: 'The server is overloaded or not ready yet.', type: 'server_error' } },
+};
 
 let n = 0;
 export function probeEnv(
