@@ -23,6 +23,9 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   backoff: { type: 'faultline', delay: 1000 },
 };
 
+/** How often waitForResult also reads the job's state, in case its finish event went by unseen. */
+const STATE_POLL_MS = 500;
+
 export interface GenerationClientOptions {
   redisUrl: string;
   prefix?: string;
@@ -76,7 +79,24 @@ export function createGenerationClient(opts: GenerationClientOptions) {
         };
       }
       await events.queueEvents.waitUntilReady();
-      return job.waitUntilFinished(events.queueEvents, timeoutMs);
+      // QueueEvents reads its stream from the moment its first read is issued: a job that fails fast
+      // (an open breaker, a bad key) can finish just before, and its event is never seen. Its state
+      // is checked as well, so such a job settles too instead of waiting out the timeout.
+      let settled = false;
+      const state = (async (): Promise<GenerationResult> => {
+        for (;;) {
+          await new Promise((r) => setTimeout(r, STATE_POLL_MS));
+          if (settled) return new Promise<never>(() => {});
+          const now = await queue.getJob(job.id!);
+          if (now?.finishedOn && (await now.isCompleted())) return now.returnvalue as GenerationResult;
+          if (now?.finishedOn && (await now.isFailed())) throw new Error(now.failedReason);
+        }
+      })();
+      try {
+        return await Promise.race([job.waitUntilFinished(events.queueEvents, timeoutMs), state]);
+      } finally {
+        settled = true;
+      }
     },
 
     async runSummary(runId: string): Promise<RunSummary> {

@@ -1,5 +1,6 @@
 import { createGenerationClient } from '@faultline/client';
 import { ContractError } from '@faultline/core';
+import { createRedis, QUEUES } from '@faultline/runtime';
 import {
   type ProviderSimulator,
   startProviderSimulator,
@@ -65,5 +66,44 @@ describe('the producer client', () => {
       messages: [{ role: 'user', content: 'ping' }],
     });
     await expect(client.waitForResult(job, 10_000)).rejects.toThrow(/model_error/);
+  });
+});
+
+describe('waiting for a result whose finish event went by unseen', () => {
+  it('settles from the job state instead of waiting out the timeout', async () => {
+    // No worker on this prefix: the job is finished by hand in Redis, the way a worker would,
+    // but without the event on the queue's stream, as when QueueEvents was not yet reading it.
+    const prefix = '{t-client-unseen}';
+    const own = createGenerationClient({ redisUrl: redis.url, prefix });
+    const admin = createRedis(redis.url);
+    try {
+      const job = await own.enqueueGeneration({
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      const waiting = own.waitForResult(job, 20_000);
+      // Past its own finished check and listening: nothing to wait on from outside but the clock.
+      await new Promise((r) => setTimeout(r, 1000));
+      const result = {
+        text: 'hi',
+        usage: { inputTokens: 1, outputTokens: 1 },
+        latencyMs: 1,
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+      };
+      const key = `${prefix}:${QUEUES.generation}`;
+      await admin
+        .multi()
+        .lrem(`${key}:wait`, 0, job.id!)
+        .hset(`${key}:${job.id}`, 'finishedOn', Date.now(), 'returnvalue', JSON.stringify(result))
+        .zadd(`${key}:completed`, Date.now(), job.id!)
+        .exec();
+      // Without the state check this waits out its 20 s and rejects with a timeout.
+      await expect(waiting).resolves.toEqual(result);
+    } finally {
+      admin.disconnect();
+      await own.close();
+    }
   });
 });
