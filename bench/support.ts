@@ -95,19 +95,27 @@ export async function alternatingRounds<R extends { rate: number }>(opts: {
   warmup: number;
   n: number;
   raw: (n: number) => Promise<R>;
+  /** A third side run in each round between the two, when a bench has one (printed by `line`). */
+  reference?: (n: number) => Promise<R>;
   ours: (n: number) => Promise<R>;
-  line: (round: number, raw: R, ours: R) => string;
+  line: (round: number, raw: R, ours: R, reference: R | undefined) => string;
 }): Promise<number> {
   await opts.raw(opts.warmup);
+  await opts.reference?.(opts.warmup);
   await opts.ours(opts.warmup);
   const ratios: number[] = [];
   for (let round = 1; round <= opts.rounds; round++) {
     const raw = await opts.raw(opts.n);
+    const reference = await opts.reference?.(opts.n);
     const ours = await opts.ours(opts.n);
     ratios.push(ours.rate / raw.rate);
     console.log(
-      `  round ${round}: ${opts.line(round, raw, ours)}, ratio ${(ours.rate / raw.rate).toFixed(2)}`,
+      `  round ${round}: ${opts.line(round, raw, ours, reference)}, ratio ${(ours.rate / raw.rate).toFixed(2)}`,
     );
   }
-  return ratios.sort((a, b) => a - b)[Math.floor(opts.rounds / 2)]!;
+  return median(ratios);
+}
+
+export function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }

@@ -15,6 +15,7 @@ export function breakerGate(
   opts: { windowSize: number } = { windowSize: DEFAULT_BREAKER_WINDOW },
 ) {
   const known = new Map<string, { open: boolean; checkedAt: number }>();
+  const reading = new Map<string, Promise<boolean>>();
   const pending = new Map<string, ProbeOutcome[]>();
   const timer = setInterval(() => {
     void flush();
@@ -37,14 +38,26 @@ export function breakerGate(
   }
 
   return {
-    async isOpen(provider: string, model: string): Promise<boolean> {
+    /** A boolean while the view is fresh (every job asks: no promise for the common case), else a read. */
+    isOpen(provider: string, model: string): boolean | Promise<boolean> {
       const key = modelKey(provider, model);
       const now = Date.now();
       const seen = known.get(key);
       if (seen && now - seen.checkedAt < REFRESH_MS) return seen.open;
-      const open = (await store.read(key)).breaker === 'open';
-      known.set(key, { open, checkedAt: now });
-      return open;
+      // Every job in flight asks at once when the view goes stale: one read answers them all.
+      let read = reading.get(key);
+      if (!read) {
+        read = store
+          .read(key)
+          .then((h) => {
+            const open = h.breaker === 'open';
+            known.set(key, { open, checkedAt: now });
+            return open;
+          })
+          .finally(() => reading.delete(key));
+        reading.set(key, read);
+      }
+      return read;
     },
     record(provider: string, model: string, outcome: ProbeOutcome): void {
       const key = modelKey(provider, model);

@@ -23,7 +23,8 @@ export function providerPause(redis: Redis, keys: RedisKeys) {
   const extend = (redis as unknown as { faultlineExtendPause: (key: string, ms: number) => Promise<number> })
     .faultlineExtendPause;
   return {
-    async remainingMs(provider: string): Promise<number> {
+    /** A number while the view is fresh (every job asks: no promise for the common case), else a read. */
+    remainingMs(provider: string): number | Promise<number> {
       const now = Date.now();
       const seen = known.get(provider);
       if (seen && now - seen.checkedAt < REFRESH_MS) return Math.max(0, seen.until - now);

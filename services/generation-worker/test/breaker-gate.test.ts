@@ -41,3 +41,26 @@ describe('real traffic feeds the health-probe statistics', () => {
     expect(GenerationConfig.parse({}).BREAKER_WINDOW).toBe(20);
   });
 });
+
+describe('the breaker each job checks before calling', () => {
+  const getCalls = async () =>
+    Number(/cmdstat_get:calls=(\d+)/.exec(await conn.info('commandstats'))?.[1] ?? 0);
+
+  it('an open breaker in Redis is seen; jobs asking at once share one read', async () => {
+    const keys = redisKeys(`{t-gate-${process.pid}-${n++}}`);
+    const store = modelHealthStore(conn, keys);
+    await store.update(modelKey('openai', 'gpt-x'), (h) => ({
+      state: { ...h, breaker: 'open' },
+      result: null,
+    }));
+    const gate = breakerGate(store);
+    const before = await getCalls();
+    const answers = await Promise.all(Array.from({ length: 50 }, () => gate.isOpen('openai', 'gpt-x')));
+    expect(answers).toEqual(Array(50).fill(true));
+    expect((await getCalls()) - before).toBe(1);
+    // Fresh for a second: answered without Redis.
+    expect(gate.isOpen('openai', 'gpt-x')).toBe(true);
+    expect(gate.isOpen('openai', 'gpt-y')).toBeInstanceOf(Promise);
+    await gate.close();
+  });
+});
