@@ -1,5 +1,6 @@
 import { DEFAULT_BREAKER_WINDOW, modelKey, type ProbeOutcome, withTraffic } from '@faultline/core';
 import type { ModelHealthStore } from '@faultline/runtime';
+import { sharedReads } from './shared-reads.ts';
 
 /** How stale a process's view of a breaker may be; reading Redis for every job would cost a round trip each. */
 const REFRESH_MS = 1000;
@@ -15,7 +16,7 @@ export function breakerGate(
   opts: { windowSize: number } = { windowSize: DEFAULT_BREAKER_WINDOW },
 ) {
   const known = new Map<string, { open: boolean; checkedAt: number }>();
-  const reading = new Map<string, Promise<boolean>>();
+  const read = sharedReads<boolean>();
   const pending = new Map<string, ProbeOutcome[]>();
   const timer = setInterval(() => {
     void flush();
@@ -44,20 +45,11 @@ export function breakerGate(
       const now = Date.now();
       const seen = known.get(key);
       if (seen && now - seen.checkedAt < REFRESH_MS) return seen.open;
-      // Every job in flight asks at once when the view goes stale: one read answers them all.
-      let read = reading.get(key);
-      if (!read) {
-        read = store
-          .read(key)
-          .then((h) => {
-            const open = h.breaker === 'open';
-            known.set(key, { open, checkedAt: now });
-            return open;
-          })
-          .finally(() => reading.delete(key));
-        reading.set(key, read);
-      }
-      return read;
+      return read(key, async () => {
+        const open = (await store.read(key)).breaker === 'open';
+        known.set(key, { open, checkedAt: now });
+        return open;
+      });
     },
     record(provider: string, model: string, outcome: ProbeOutcome): void {
       const key = modelKey(provider, model);

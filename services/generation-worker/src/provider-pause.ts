@@ -1,5 +1,6 @@
 import type { RedisKeys } from '@faultline/runtime';
 import type { Redis } from 'ioredis';
+import { sharedReads } from './shared-reads.ts';
 
 /**
  * A rate-limited provider is left alone for a while by every worker process: one key with a TTL.
@@ -18,7 +19,7 @@ const REFRESH_MS = 100;
 
 export function providerPause(redis: Redis, keys: RedisKeys) {
   const known = new Map<string, { until: number; checkedAt: number }>();
-  const reading = new Map<string, Promise<number>>();
+  const read = sharedReads<number>();
   redis.defineCommand('faultlineExtendPause', { numberOfKeys: 1, lua: EXTEND });
   const extend = (redis as unknown as { faultlineExtendPause: (key: string, ms: number) => Promise<number> })
     .faultlineExtendPause;
@@ -28,20 +29,11 @@ export function providerPause(redis: Redis, keys: RedisKeys) {
       const now = Date.now();
       const seen = known.get(provider);
       if (seen && now - seen.checkedAt < REFRESH_MS) return Math.max(0, seen.until - now);
-      // Every job in flight asks at once when the view goes stale: one read answers them all.
-      let read = reading.get(provider);
-      if (!read) {
-        read = redis
-          .pttl(keys.providerPause(provider))
-          .then((ms) => {
-            const left = Math.max(0, ms);
-            known.set(provider, { until: now + left, checkedAt: now });
-            return left;
-          })
-          .finally(() => reading.delete(provider));
-        reading.set(provider, read);
-      }
-      return read;
+      return read(provider, async () => {
+        const left = Math.max(0, await redis.pttl(keys.providerPause(provider)));
+        known.set(provider, { until: now + left, checkedAt: now });
+        return left;
+      });
     },
     async pause(provider: string, ms: number): Promise<void> {
       const wait = Math.max(1, Math.round(ms));

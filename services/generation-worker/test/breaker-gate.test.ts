@@ -60,7 +60,9 @@ describe('the breaker each job checks before calling', () => {
     expect((await getCalls()) - before).toBe(1);
     // Fresh for a second: answered without Redis.
     expect(gate.isOpen('openai', 'gpt-x')).toBe(true);
-    expect(gate.isOpen('openai', 'gpt-y')).toBeInstanceOf(Promise);
+    const other = gate.isOpen('openai', 'gpt-y');
+    expect(other).toBeInstanceOf(Promise);
+    expect(await other).toBe(false);
     await gate.close();
   });
 });
