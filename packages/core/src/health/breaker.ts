@@ -63,6 +63,8 @@ export interface ModelHealth {
   /** What the current incident is (its first failure's category), so its recovery resolves its alert group. */
   failureCategory: Category | null;
   lastError: LastError | null;
+  /** When a health probe last ran for it (traffic does not count): `faultline health` finds probes that stopped. */
+  lastProbeAt: number | null;
 }
 
 export type HealthTransition = 'first_failure' | 'model_unavailable' | 'breaker_opened' | 'recovered';
@@ -84,6 +86,7 @@ export const INITIAL_HEALTH: ModelHealth = {
   lastSuccess: null,
   failureCategory: null,
   lastError: null,
+  lastProbeAt: null,
 };
 
 /**
@@ -99,6 +102,7 @@ export function nextBreaker(prev: ModelHealth, probe: ProbeOutcome, cfg: Breaker
     window: [...prev.window, { ok: probe.ok ? 1 : 0, ms: Math.round(probe.latencyMs) } as const].slice(
       -cfg.windowSize,
     ),
+    lastProbeAt: probe.at,
   };
   if (h.breaker === 'open' && h.openedAt !== null && probe.at - h.openedAt >= cfg.cooldownMs) {
     h.breaker = 'half_open';
