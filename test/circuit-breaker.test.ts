@@ -54,14 +54,21 @@ describe('the generation worker reads the health-probe breakers', () => {
         messages: [{ role: 'user', content: 'hi' }],
       });
       await expect(client.waitForResult(job, 30_000)).rejects.toThrow(
-        /model_error: circuit breaker open for openai\/flaky-model/,
+        /server_error: circuit breaker open for openai\/flaky-model after server_error/,
       );
       expect(sim.requests('flaky-model').length).toBe(callsBefore);
       const failed = await client.queue.getJob(job.id!);
       expect(failed!.attemptsMade).toBe(1);
       const alerts = new Queue(QUEUES.alerts, { connection: { url: redis.url }, prefix: env.QUEUE_PREFIX });
       const event = (await alerts.getJob(`gen-${job.id}-1`))!.data as AlertEvent;
-      expect(event).toMatchObject({ category: 'model_error', reason: 'circuit_open', source: 'generation' });
+      // The cause survives the breaker: the failure that opened it, not a generic model error.
+      expect(event).toMatchObject({
+        category: 'server_error',
+        reason: 'circuit_open',
+        statusCode: 500,
+        isRetryable: false,
+        source: 'generation',
+      });
       await alerts.close();
     } finally {
       await client.close();

@@ -19,8 +19,13 @@ export interface CategorySpec {
   severity: Severity;
   /** Whether a retry of the same request can succeed without a change to config, billing or request. */
   retryable: boolean;
-  /** Whether one event of this category notifies people on its own (rate_limit does once sustained). */
-  alerts: 'always' | 'when_sustained' | 'no';
+  /**
+   * When a group of this category reaches people by default (README, "Who hears what"): `always`;
+   * `when_sustained`, once RATE_LIMIT_ALERT_THRESHOLD (rate limits) or BURST_ALERT_THRESHOLD (others)
+   * events of one provider fall within their window; `when_critical`, when its event is CRITICAL (a
+   * provider outage, a critical model down). Sentry hears of every group.
+   */
+  alerts: 'always' | 'when_sustained' | 'when_critical';
   title: string;
   summary: (provider: string) => string;
   actions: (provider: string) => string[];
@@ -69,7 +74,7 @@ export const TAXONOMY: Record<Category, CategorySpec> = {
   model_error: {
     severity: 'MEDIUM',
     retryable: false,
-    alerts: 'no',
+    alerts: 'always',
     title: 'Model Error',
     summary: (p) =>
       `The requested model is not available at ${p} (unknown, retired, not deployed or no access).`,
@@ -82,7 +87,7 @@ export const TAXONOMY: Record<Category, CategorySpec> = {
   server_error: {
     severity: 'MEDIUM',
     retryable: true,
-    alerts: 'no',
+    alerts: 'when_critical',
     title: 'Server Error',
     summary: (p) => `${p} returned a server error or is overloaded.`,
     actions: (p) => [
@@ -93,7 +98,7 @@ export const TAXONOMY: Record<Category, CategorySpec> = {
   network_error: {
     severity: 'LOW',
     retryable: true,
-    alerts: 'no',
+    alerts: 'when_critical',
     title: 'Network Error',
     summary: (p) => `No response was received from ${p} (connection, DNS or timeout).`,
     actions: (p) => [
@@ -105,7 +110,7 @@ export const TAXONOMY: Record<Category, CategorySpec> = {
   invalid_request: {
     severity: 'MEDIUM',
     retryable: false,
-    alerts: 'no',
+    alerts: 'when_sustained',
     title: 'Invalid Request',
     summary: (p) => `${p} rejected the request as invalid (parameters, context length or content policy).`,
     actions: () => [
@@ -117,7 +122,7 @@ export const TAXONOMY: Record<Category, CategorySpec> = {
   unknown: {
     severity: 'MEDIUM',
     retryable: false,
-    alerts: 'no',
+    alerts: 'when_sustained',
     title: 'Unknown Error',
     summary: (p) => `An unclassified error occurred calling ${p}.`,
     actions: () => ['Inspect the original error and logs', 'Report the payload so a rule can be added'],

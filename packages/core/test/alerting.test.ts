@@ -68,8 +68,9 @@ describe('fingerprints group by category, provider, model and source', () => {
     ['same group', {}, true],
     ['another model of a model-level category', { category: 'rate_limit', model: 'other' }, false],
     ['another provider', { provider: 'anthropic' }, false],
-    ['another source', { source: 'health_probe' }, false],
+    ['another source of a model-level category', { category: 'rate_limit', source: 'health_probe' }, false],
     ['billing is provider-wide: another model is the same group', { model: 'gpt-4o' }, true],
+    ['billing is one incident whether probes or traffic report it', { source: 'health_probe' }, true],
   ] as const)('%s', (_name, patch, same) => {
     const base = patch && 'category' in patch ? { ...event, category: 'rate_limit' as const } : event;
     expect(fingerprintOf(base) === fingerprintOf({ ...base, ...patch } as AlertEvent)).toBe(same);
@@ -81,7 +82,7 @@ describe('fingerprints group by category, provider, model and source', () => {
 });
 
 describe('shouldNotify', () => {
-  const quiet = { rateLimitSustained: false, inhibited: false };
+  const quiet = { sustained: false, inhibited: false };
   it.each([
     ['CRITICAL always', event, quiet, true],
     ['CRITICAL inhibited under an incident', event, { ...quiet, inhibited: true }, false],
@@ -89,7 +90,7 @@ describe('shouldNotify', () => {
     [
       'rate limit sustained',
       { ...event, category: 'rate_limit', severity: 'HIGH' },
-      { ...quiet, rateLimitSustained: true },
+      { ...quiet, sustained: true },
       true,
     ],
     [
@@ -99,6 +100,31 @@ describe('shouldNotify', () => {
       true,
     ],
     ['MEDIUM stays in Sentry', { ...event, category: 'server_error', severity: 'MEDIUM' }, quiet, false],
+    ['a model gone reaches people', { ...event, category: 'model_error', severity: 'MEDIUM' }, quiet, true],
+    [
+      'a job refused by an open breaker is told by the probe, not again',
+      { ...event, reason: 'circuit_open' },
+      quiet,
+      false,
+    ],
+    [
+      'one unknown error stays in Sentry',
+      { ...event, category: 'unknown', severity: 'MEDIUM' },
+      quiet,
+      false,
+    ],
+    [
+      'a burst of unknown errors reaches people',
+      { ...event, category: 'unknown', severity: 'MEDIUM' },
+      { ...quiet, sustained: true },
+      true,
+    ],
+    [
+      'a burst of invalid requests reaches people',
+      { ...event, category: 'invalid_request', severity: 'MEDIUM' },
+      { ...quiet, sustained: true },
+      true,
+    ],
     ['LOW stays in Sentry', { ...event, category: 'network_error', severity: 'LOW' }, quiet, false],
     [
       'test always',
@@ -159,9 +185,13 @@ const take: GroupTake = {
   lastSeen: Date.parse('2025-11-17T10:30:09.000Z'),
   at: Date.parse('2025-11-17T10:30:10.000Z'),
   heldUnderIncident: 0,
+  flaps: 0,
+  recoveries: 0,
+  resolvingSince: null,
+  members: [],
   event,
 };
-const facts = { rateLimitSustained: false, inhibited: false };
+const facts = { sustained: false, inhibited: false };
 
 describe('the notification a take becomes has an id derived from the group, so a retry is the same one', () => {
   it.each([
@@ -177,6 +207,34 @@ describe('the notification a take becomes has an id derived from the group, so a
   });
   it('is kept from people when inhibited', () => {
     expect(notificationOfTake(take, { ...facts, inhibited: true }).notify).toBe(false);
+  });
+});
+
+describe('what a person reads of an incident that did not stay put', () => {
+  const medium = { ...event, category: 'server_error', severity: 'MEDIUM' } as AlertEvent;
+  it('a flapping group reaches people once, whatever its severity, with its counts in subject and body', () => {
+    const n = notificationOfTake({ ...take, event: medium, flaps: 3, recoveries: 3 }, facts);
+    expect(n).toMatchObject({ notify: true, flapping: { fired: 4, resolved: 3 } });
+    expect(alertSubject(n, 'P')).toBe('P: Flapping: Server Error (openai)');
+    expect(alertText(n)).toContain(
+      '\nFlapping: fired 4 times and resolved 3 times since 2025-11-17T10:30:00Z\n',
+    );
+    expect(notificationOfTake({ ...take, event: medium }, facts).notify).toBe(false);
+  });
+  it('a CRITICAL incident over before its first notification says so, with how long it lasted', () => {
+    const resolvingSince = take.firstSeen + 7_000;
+    const n = notificationOfTake({ ...take, resolvingSince, recoveries: 1 }, facts);
+    expect(alertSubject(n, 'P')).toBe('P: Fired and resolved: Billing Quota (openai)');
+    expect(alertText(n)).toContain('\nFired and resolved: lasted 7 s from 2025-11-17T10:30:00Z');
+  });
+  it('a provider-wide incident names each failing model, not aggregates', () => {
+    const n = notificationOfTake({ ...take, members: ['@provider_outage', 'a', 'b'] }, facts);
+    expect(alertText(n)).toContain('\nModels: a, b\n');
+  });
+  it('a test alert says TEST in subject and body', () => {
+    const n = notificationOfTake({ ...take, event: { ...event, source: 'test' } }, facts);
+    expect(alertSubject(n, 'P')).toBe('P: TEST: Billing Quota (openai)');
+    expect(alertText(n)).toMatch(/^TEST ALERT: BILLING_QUOTA\n/);
   });
 });
 

@@ -13,6 +13,8 @@ export const JOB_NAMES = {
   generate: 'generate',
   alert: 'alert',
   flush: 'flush',
+  /** A group's recovery held for ALERT_RESOLVE_HOLD: close it unless it fired again. */
+  settle: 'settle',
   quietSweep: 'quiet-sweep',
   capSummary: 'cap-summary',
   deliver: 'deliver',

@@ -43,10 +43,11 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
     logErrors(q, logger, 'alerter queue error', { queue: q.name });
   const groups = groupStore(state, keys, GROUP_TTL_MS);
   // An incident's inhibition lives as long as its group (it ends when the group resolves).
-  const outbox = notificationOutbox(state, keys, GROUP_TTL_MS);
+  const outbox = notificationOutbox(state, keys, GROUP_TTL_MS, cfg.ALERT_RESOLVE_HOLD);
   const incidents = incidentFacts(state, keys, {
     rateLimitWindowMs: cfg.RATE_LIMIT_ALERT_WINDOW,
     rateLimitThreshold: cfg.RATE_LIMIT_ALERT_THRESHOLD,
+    burstThreshold: cfg.BURST_ALERT_THRESHOLD,
   });
   const routing = {
     notifyMinSeverity: cfg.ALERT_NOTIFY_MIN_SEVERITY,
@@ -104,6 +105,7 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
         groupBy: cfg.ALERT_GROUP_BY,
         groupWaitMs: cfg.ALERT_GROUP_WAIT,
         repeatIntervalMs: cfg.ALERT_REPEAT_INTERVAL,
+        resolveHoldMs: cfg.ALERT_RESOLVE_HOLD,
       }),
       workerOptions(cfg.ALERTER_CONCURRENCY),
     ),

@@ -1,4 +1,4 @@
-import { type AlertEvent, resolvesWhenQuiet } from '@faultline/core';
+import { type AlertEvent, groupMember, resolvesWhenQuiet } from '@faultline/core';
 import { listAlertGroups, type RedisKeys } from '@faultline/runtime';
 import type { Redis } from 'ioredis';
 import { outboxKeys } from './notification-outbox.ts';
@@ -11,27 +11,60 @@ import { outboxKeys } from './notification-outbox.ts';
  * notified (count at the last notification), notifications, firstSeen, lastSeen, lastNotifiedAt,
  * repeatPending, event (its face, JSON), rank, quiet (0: only a recovery event closes it),
  * incident (1: it holds its provider's inhibition), held/heldNotified (single-model alerts held
- * under it, in all and at its last notification), toldPeople, lastFlush.
+ * under it, in all and at its last notification), toldPeople, lastFlush;
+ * the lifecycle of a group that recovers: `m:<member>` for each model (or `@aggregate`) failing in it
+ * and `members` their count, `r:<member>` when that member last recovered; resolving (when the last
+ * member recovered, 0 while firing), recoveries and flaps (fired again after a recovery), told
+ * (what its last notification said: firing or resolved).
+ * A group resolves when its last member recovers and nothing fires again for ALERT_RESOLVE_HOLD:
+ * a sibling's success never removes a member, and an incident that keeps going up and down stays one
+ * open group (flapping) instead of a notification per cycle.
  */
 const RECORD = `
 local g = KEYS[1]
 local fp = ARGV[2]
 local now = tonumber(ARGV[1])
--- One read of every field the decision needs: this runs for every event, so it is kept to five commands.
-local f = redis.call('HMGET', g, 'state', 'gen', 'quiet', 'incident', 'rank', 'repeatPending', 'lastNotifiedAt')
+local member = ARGV[8]
+local occurred = tonumber(ARGV[9])
+-- One read of every field the decision needs: this runs for every event, so it is kept small.
+local f = redis.call('HMGET', g, 'state', 'gen', 'quiet', 'incident', 'rank', 'repeatPending', 'lastNotifiedAt',
+  'resolving', 'm:' .. member, 'r:' .. member, 'toldPeople')
 local state = f[1]
 redis.call('ZADD', KEYS[2], now, fp)
 if (not state) or state == 'resolved' then
+  -- Members of an earlier generation that closed by quiet or TTL must not keep this one open.
+  for _, k in ipairs(redis.call('HKEYS', g)) do
+    local p = string.sub(k, 1, 2)
+    if p == 'm:' or p == 'r:' then redis.call('HDEL', g, k) end
+  end
   local gen = redis.call('HINCRBY', g, 'gen', 1)
   redis.call('HSET', g, 'state', 'pending', 'count', 1, 'notified', 0, 'notifications', 0,
     'firstSeen', now, 'lastSeen', now, 'lastNotifiedAt', 0, 'repeatPending', 0, 'event', ARGV[3], 'rank', ARGV[6],
-    'quiet', ARGV[7], 'incident', 0, 'held', 0, 'heldNotified', 0, 'toldPeople', 0)
+    'quiet', ARGV[7], 'incident', 0, 'held', 0, 'heldNotified', 0, 'toldPeople', 0,
+    'members', member ~= '' and 1 or 0, 'resolving', 0, 'recoveries', 0, 'flaps', 0, 'told', '')
+  if member ~= '' then redis.call('HSET', g, 'm:' .. member, occurred) end
   redis.call('PEXPIRE', g, ARGV[5])
   return {'new', gen, 0}
 end
 local gen = tonumber(f[2])
 local quiet = f[3]
 local set = {'lastSeen', now}
+-- A firing older than the recovery it races (a late delivery) is history, not a new failure.
+local late = occurred < tonumber(f[8] or '0') or occurred < tonumber(f[10] or '0')
+if member ~= '' and not f[9] and not late then
+  set[#set + 1] = 'm:' .. member
+  set[#set + 1] = occurred
+  redis.call('HINCRBY', g, 'members', 1)
+end
+local flapped = tonumber(f[8] or '0') > 0 and not late
+if flapped then
+  -- Fired again after recovering: one flap more, and the group stays open.
+  redis.call('HINCRBY', g, 'flaps', 1)
+  set[#set + 1] = 'resolving'
+  set[#set + 1] = 0
+  set[#set + 1] = 'told'
+  set[#set + 1] = 'firing'
+end
 -- One health event in a group is enough to make its silence meaningless.
 if ARGV[7] == '0' and quiet ~= '0' then
   quiet = '0'
@@ -57,7 +90,8 @@ end
 local result = {'counted', gen, 0}
 if state == 'open' and f[6] == '0' then
   local last = tonumber(f[7])
-  if escalated or now - last >= tonumber(ARGV[4]) then
+  -- A flap of a group people have not heard of tells them now, once: a flapping incident is one.
+  if escalated or now - last >= tonumber(ARGV[4]) or (flapped and f[11] ~= '1') then
     set[#set + 1] = 'repeatPending'
     set[#set + 1] = 1
     result = {'repeat', gen, last}
@@ -69,8 +103,41 @@ redis.call('PEXPIRE', g, ARGV[5])
 return result`;
 
 /**
- * Closes a group (recovery, or quiet for long enough); a pending one closes without a word. A notified
- * one leaves its resolution in the outbox in the same step, so a crash before it is queued loses nothing.
+ * A recovery of one member (a model, or an aggregate such as `@provider_outage`): it leaves the group;
+ * when it was the last, the group starts resolving (ALERT_RESOLVE_HOLD later it closes, unless it
+ * fires again). A recovery of something that is not failing in the group changes nothing. A recovery
+ * with no member (another producer's) and groups from before members were kept (no `members` field)
+ * start resolving as a whole.
+ */
+const RECOVER = `
+local g = KEYS[1]
+local state = redis.call('HGET', g, 'state')
+if state ~= 'pending' and state ~= 'open' then return false end
+local member = ARGV[1]
+local at = ARGV[2]
+local count = redis.call('HGET', g, 'members')
+if member == '' then
+  -- A recovery from a producer without members (not the health worker) speaks for the whole group.
+  for _, k in ipairs(redis.call('HKEYS', g)) do
+    if string.sub(k, 1, 2) == 'm:' then redis.call('HDEL', g, k) end
+  end
+  redis.call('HSET', g, 'members', 0)
+elseif count then
+  if redis.call('HDEL', g, 'm:' .. member) == 0 then return {'stray'} end
+  redis.call('HSET', g, 'r:' .. member, at)
+  if redis.call('HINCRBY', g, 'members', -1) > 0 then return {'partial'} end
+end
+if tonumber(redis.call('HGET', g, 'resolving') or '0') > 0 then return {'holding'} end
+redis.call('HSET', g, 'resolving', at)
+redis.call('HINCRBY', g, 'recoveries', 1)
+return {'hold', redis.call('HGET', g, 'gen'), at}`;
+
+/**
+ * Closes a group: quiet for long enough (ARGV[3]), or settled (ARGV[5]: still resolving since that
+ * time, so its recovery held), or at once (neither). A pending one closes without a word (its flush,
+ * if due, decides instead for a settled one). A notified one leaves its resolution in the outbox in
+ * the same step, so a crash before it is queued loses nothing; none when its last notification
+ * already said it was over (a "fired and resolved").
  */
 const RESOLVE = `
 local g = KEYS[1]
@@ -84,6 +151,10 @@ if ARGV[2] ~= '' and redis.call('HGET', g, 'gen') ~= ARGV[2] then return false e
 local now = tonumber(ARGV[1])
 local lastSeen = tonumber(redis.call('HGET', g, 'lastSeen'))
 local event = redis.call('HGET', g, 'event')
+if ARGV[5] ~= '' then
+  if redis.call('HGET', g, 'resolving') ~= ARGV[5] then return false end
+  if state == 'pending' then return false end
+end
 if ARGV[3] ~= '' then
   local quiet = redis.call('HGET', g, 'quiet')
   -- Groups from before the field was kept: the face tells whether the health worker is the source.
@@ -96,19 +167,24 @@ if ARGV[3] ~= '' then
 end
 redis.call('HSET', g, 'state', 'resolved', 'resolvedAt', now)
 redis.call('ZREM', KEYS[2], fp)
-if state == 'pending' then return {'silent'} end
+if state == 'pending' or redis.call('HGET', g, 'told') == 'resolved' then return {'silent'} end
 local gen = redis.call('HGET', g, 'gen')
 local told = redis.call('HGET', g, 'toldPeople')
 local id = 'resolved-' .. fp .. '-' .. gen
 local entry = cjson.encode({kind = 'resolution', fingerprint = fp, gen = tonumber(gen),
   count = tonumber(redis.call('HGET', g, 'count')), firstSeen = tonumber(redis.call('HGET', g, 'firstSeen')),
   lastSeen = lastSeen, at = now, heldUnderIncident = tonumber(redis.call('HGET', g, 'held') or '0'),
+  flaps = tonumber(redis.call('HGET', g, 'flaps') or '0'),
+  recoveries = tonumber(redis.call('HGET', g, 'recoveries') or '0'),
   toldPeople = told or '', event = event})
 redis.call('HSET', KEYS[3], id, entry)
 redis.call('ZADD', KEYS[4], now, id)
 return {'resolved', id, entry}`;
 
 type Raw = (...args: (string | number)[]) => Promise<unknown>;
+
+/** When the event happened at its source (a clock far ahead is not believed past now). */
+const occurredAt = (event: AlertEvent, now: number) => Math.min(Date.parse(event.occurredAt) || now, now);
 
 const SEVERITY_RANK: Record<AlertEvent['severity'], number> = { LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
 
@@ -121,7 +197,11 @@ export type ResolveOutcome =
 export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
   redis.defineCommand('faultlineGroupRecord', { numberOfKeys: 4, lua: RECORD });
   redis.defineCommand('faultlineGroupResolve', { numberOfKeys: 4, lua: RESOLVE });
-  const r = redis as unknown as Record<'faultlineGroupRecord' | 'faultlineGroupResolve', Raw>;
+  redis.defineCommand('faultlineGroupRecover', { numberOfKeys: 1, lua: RECOVER });
+  const r = redis as unknown as Record<
+    'faultlineGroupRecord' | 'faultlineGroupResolve' | 'faultlineGroupRecover',
+    Raw
+  >;
   const outbox = outboxKeys(keys);
 
   return {
@@ -139,15 +219,39 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
         ttlMs,
         SEVERITY_RANK[event.severity],
         resolvesWhenQuiet(event) ? 1 : 0,
+        groupMember(event),
+        occurredAt(event, now),
       )) as [string, number, number];
       return { outcome: outcome as 'new' | 'repeat' | 'counted', gen, lastNotifiedAt };
     },
 
-    /** `quietMs` set: resolve only when no event came for that long; `gen` set: only that generation. */
+    /**
+     * A recovery event: its member leaves the group. `hold` when it was the last one: the group is
+     * resolving since `since`, and closes at `since` + ALERT_RESOLVE_HOLD unless it fires again.
+     */
+    async recover(
+      fp: string,
+      event: AlertEvent,
+      now: number,
+    ): Promise<{ kind: 'hold'; gen: number; since: number } | { kind: 'none' }> {
+      const res = (await r.faultlineGroupRecover.call(
+        redis,
+        keys.alertGroup(fp),
+        groupMember(event),
+        occurredAt(event, now),
+      )) as string[] | null;
+      if (res?.[0] !== 'hold') return { kind: 'none' };
+      return { kind: 'hold', gen: Number(res[1]), since: Number(res[2]) };
+    },
+
+    /**
+     * `quietMs` set: resolve only when no event came for that long; `gen` set: only that generation;
+     * `resolvingSince` set: only if it is still resolving since then (nothing fired again).
+     */
     async resolve(
       fp: string,
       now: number,
-      opts: { gen?: number; quietMs?: number } = {},
+      opts: { gen?: number; quietMs?: number; resolvingSince?: number } = {},
     ): Promise<ResolveOutcome> {
       const res = (await r.faultlineGroupResolve.call(
         redis,
@@ -159,6 +263,7 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
         opts.gen ?? '',
         opts.quietMs ?? '',
         fp,
+        opts.resolvingSince ?? '',
       )) as string[] | null;
       if (!res) return { kind: 'none' };
       if (res[0] === 'later') return { kind: 'later', lastSeen: Number(res[1]) };

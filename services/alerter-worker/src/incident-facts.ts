@@ -1,4 +1,4 @@
-import { type AlertEvent, isProviderWide, type RoutingFacts } from '@faultline/core';
+import { type AlertEvent, isProviderWide, type RoutingFacts, TAXONOMY } from '@faultline/core';
 import type { RedisKeys } from '@faultline/runtime';
 import type { Redis } from 'ioredis';
 
@@ -29,7 +29,7 @@ export function slidingCount(
 }
 
 /**
- * The Redis-held facts routing needs: how many rate limits a provider had lately (two fixed windows,
+ * The Redis-held facts routing needs: how many rate limits (or invalid requests, unknown errors) a provider had lately (two fixed windows,
  * current and previous, weighted into a sliding one: see slidingCount), and whether a provider-wide incident is firing.
  * The inhibit key is set when an incident notifies and renewed by each of its events (in the group
  * scripts), and cleared here when that group resolves.
@@ -37,15 +37,22 @@ export function slidingCount(
 export function incidentFacts(
   redis: Redis,
   keys: RedisKeys,
-  cfg: { rateLimitWindowMs: number; rateLimitThreshold: number },
+  cfg: { rateLimitWindowMs: number; rateLimitThreshold: number; burstThreshold: number },
 ) {
   const bucketOf = (now: number) => Math.floor(now / cfg.rateLimitWindowMs);
+  // Rate limits keep their key (`rl:<provider>:<bucket>`); other counted categories get their own.
+  const windowKey = (event: AlertEvent, bucket: number) =>
+    keys.rateLimitWindow(
+      event.category === 'rate_limit' ? event.provider : `${event.category}:${event.provider}`,
+      bucket,
+    );
+  const counted = (event: AlertEvent) => TAXONOMY[event.category].alerts === 'when_sustained';
   return {
     /** Called for every event; costs nothing for categories that need no counting. */
     note(event: AlertEvent, now: number): Promise<unknown> | null {
       if (event.state === 'resolved') return null;
-      if (event.category === 'rate_limit') {
-        const key = keys.rateLimitWindow(event.provider, bucketOf(now));
+      if (counted(event)) {
+        const key = windowKey(event, bucketOf(now));
         return redis
           .multi()
           .incr(key)
@@ -69,14 +76,14 @@ export function incidentFacts(
     async facts(event: AlertEvent, now: number): Promise<RoutingFacts & { incident: IncidentGroup | null }> {
       const bucket = bucketOf(now);
       const [current, previous, incident] = await redis.mget(
-        keys.rateLimitWindow(event.provider, bucket),
-        keys.rateLimitWindow(event.provider, bucket - 1),
+        windowKey(event, bucket),
+        windowKey(event, bucket - 1),
         keys.inhibit(event.provider),
       );
       const inhibited = Boolean(incident) && event.model !== null && !isProviderWide(event);
+      const threshold = event.category === 'rate_limit' ? cfg.rateLimitThreshold : cfg.burstThreshold;
       return {
-        rateLimitSustained:
-          slidingCount(now, cfg.rateLimitWindowMs, current, previous) >= cfg.rateLimitThreshold,
+        sustained: counted(event) && slidingCount(now, cfg.rateLimitWindowMs, current, previous) >= threshold,
         inhibited,
         incident: inhibited ? holderOf(incident ?? null) : null,
       };

@@ -16,7 +16,11 @@ export const outboxKeys = (keys: RedisKeys) => ({
   times: keys.alertOutboxTimes(),
 });
 
-/** Takes what happened since the last notification; nothing when another replica took it already. */
+/**
+ * Takes what happened since the last notification; nothing when another replica took it already.
+ * A group whose last member recovered goes out as "fired and resolved" (told = resolved) and closes
+ * here when its hold has passed; a test alert closes at once (it is not an incident).
+ */
 const TAKE = `
 local kept = redis.call('HMGET', KEYS[3], ARGV[4], ARGV[4] .. '|n')
 if kept[1] then return kept end
@@ -34,13 +38,30 @@ local n = redis.call('HINCRBY', g, 'notifications', 1)
 local held = tonumber(redis.call('HGET', g, 'held') or '0')
 local heldBefore = tonumber(redis.call('HGET', g, 'heldNotified') or '0')
 local lastSeen = redis.call('HGET', g, 'lastSeen')
-redis.call('HSET', g, 'state', 'open', 'notified', count, 'lastNotifiedAt', ARGV[1], 'lastFlush', ARGV[4],
-  'heldNotified', held)
-if redis.call('HGET', g, 'quiet') ~= '0' then redis.call('ZADD', KEYS[2], lastSeen, ARGV[3]) end
+local now = tonumber(ARGV[1])
+local resolving = tonumber(redis.call('HGET', g, 'resolving') or '0')
+local event = redis.call('HGET', g, 'event')
+local members = {}
+for _, k in ipairs(redis.call('HKEYS', g)) do
+  if string.sub(k, 1, 2) == 'm:' then members[#members + 1] = string.sub(k, 3) end
+end
+table.sort(members)
+local closes = string.find(event, '"source":"test"', 1, true) or (resolving > 0 and now - resolving >= tonumber(ARGV[5]))
+redis.call('HSET', g, 'state', closes and 'resolved' or 'open', 'notified', count, 'lastNotifiedAt', ARGV[1],
+  'lastFlush', ARGV[4], 'heldNotified', held, 'told', resolving > 0 and 'resolved' or 'firing')
+if closes then
+  redis.call('HSET', g, 'resolvedAt', now)
+  redis.call('ZREM', KEYS[2], ARGV[3])
+elseif redis.call('HGET', g, 'quiet') ~= '0' then
+  redis.call('ZADD', KEYS[2], lastSeen, ARGV[3])
+end
 local entry = cjson.encode({kind = 'take', fingerprint = ARGV[3], gen = tonumber(ARGV[2]), number = n,
   count = count, previouslyNotified = notified, firstSeen = tonumber(redis.call('HGET', g, 'firstSeen')),
-  lastSeen = tonumber(lastSeen), at = tonumber(ARGV[1]), heldUnderIncident = held - heldBefore,
-  event = redis.call('HGET', g, 'event')})
+  lastSeen = tonumber(lastSeen), at = now, heldUnderIncident = held - heldBefore,
+  flaps = tonumber(redis.call('HGET', g, 'flaps') or '0'),
+  recoveries = tonumber(redis.call('HGET', g, 'recoveries') or '0'),
+  resolvingSince = resolving > 0 and resolving or false, members = table.concat(members, '\\n'),
+  event = event})
 redis.call('HSET', KEYS[3], ARGV[4], entry)
 redis.call('ZADD', KEYS[4], ARGV[1], ARGV[4])
 return {entry, false}`;
@@ -74,7 +95,14 @@ export type OutboxEntry =
 export function parseOutboxEntry(id: string, raw: string, decided: string | null): OutboxEntry {
   const { kind, event, toldPeople, ...rest } = JSON.parse(raw);
   if (kind === 'take') {
-    const take = { ...rest, event: JSON.parse(event) } as GroupTake;
+    // cjson writes an empty Lua table as {}: members travel as one newline-joined string instead.
+    const { members, resolvingSince, ...fields } = rest;
+    const take = {
+      ...fields,
+      members: typeof members === 'string' && members ? members.split('\n') : [],
+      resolvingSince: typeof resolvingSince === 'number' ? resolvingSince : null,
+      event: JSON.parse(event),
+    } as GroupTake;
     return { id, kind, take, decided: decided ? JSON.parse(decided) : null };
   }
   const told = toldPeople === '1' ? true : toldPeople === '0' ? false : null;
@@ -83,7 +111,13 @@ export function parseOutboxEntry(id: string, raw: string, decided: string | null
 
 type Raw = (...args: (string | number)[]) => Promise<unknown>;
 
-export function notificationOutbox(redis: Redis, keys: RedisKeys, ttlMs: number) {
+export function notificationOutbox(
+  redis: Redis,
+  keys: RedisKeys,
+  ttlMs: number,
+  /** ALERT_RESOLVE_HOLD: a take of a group resolving for this long closes it. */
+  holdMs = 0,
+) {
   redis.defineCommand('faultlineOutboxTake', { numberOfKeys: 4, lua: TAKE });
   redis.defineCommand('faultlineOutboxDecide', { numberOfKeys: 4, lua: DECIDE });
   const r = redis as unknown as Record<'faultlineOutboxTake' | 'faultlineOutboxDecide', Raw>;
@@ -102,6 +136,7 @@ export function notificationOutbox(redis: Redis, keys: RedisKeys, ttlMs: number)
         gen,
         fp,
         flushId,
+        holdMs,
       )) as [string | null, string | null] | null;
       if (!res?.[0]) return null;
       return parseOutboxEntry(flushId, res[0], res[1]);

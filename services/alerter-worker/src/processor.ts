@@ -21,6 +21,8 @@ export interface EventProcessorDeps {
   groupBy: GroupKey[];
   groupWaitMs: number;
   repeatIntervalMs: number;
+  /** ALERT_RESOLVE_HOLD: how long a recovery must hold before its group closes. */
+  resolveHoldMs: number;
 }
 
 /**
@@ -33,6 +35,8 @@ export const FLUSH_RETRY = { attempts: 10_000, backoff: { type: 'flush' } };
 /** 0.5 s doubling to at most 30 s between attempts: 10,000 of them outlast days of a broken Redis. */
 export const flushBackoff = (attemptsMade: number) =>
   Math.min(30_000, 500 * 2 ** Math.max(0, attemptsMade - 1));
+
+const BREAKER_OPENINGS = new Set(['breaker_opened', 'trial_failed']);
 
 /** A flush's id names what it takes: the group's first notification, or the repeat after `lastNotifiedAt`. */
 const flushId = (fp: string, gen: number, lastNotifiedAt?: number) =>
@@ -58,9 +62,28 @@ export function eventProcessor(deps: EventProcessorDeps) {
     const now = Date.now();
     const fp = fingerprintOf(event, deps.groupBy);
     if (event.state === 'resolved') {
-      await deps.groupTimers.resolveNow(fp, now);
-      return 'resolved';
+      const recovered = await deps.groups.recover(fp, event, now);
+      if (recovered.kind === 'none') return 'recovery noted';
+      const due = recovered.since + deps.resolveHoldMs - now;
+      if (due <= 0) {
+        await deps.groupTimers.settle(fp, recovered.gen, recovered.since);
+        return 'resolved';
+      }
+      await deps.timers.add(
+        JOB_NAMES.settle,
+        { fingerprint: fp, gen: recovered.gen, since: recovered.since },
+        {
+          jobId: `settle-${fp}-${recovered.gen}-${recovered.since}`,
+          delay: due,
+          removeOnComplete: { age: 86_400 },
+          ...FLUSH_RETRY,
+        },
+      );
+      return 'resolving';
     }
+    // A breaker that opens (or opens again after a failed trial) is its own Sentry event.
+    if (event.source === 'health_probe' && BREAKER_OPENINGS.has(event.reason))
+      await deps.groupTimers.toSentry(fp, event);
     const [recorded] = await Promise.all([
       deps.groups.record(fp, event, now, deps.repeatIntervalMs),
       deps.incidents.note(event, now),

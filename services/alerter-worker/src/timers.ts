@@ -1,5 +1,8 @@
 import {
+  type AlertEvent,
   capSummaryNotification,
+  eventNotification,
+  goesToSentry,
   type Notification,
   notificationOfResolution,
   notificationOfTake,
@@ -120,6 +123,20 @@ export function groupTimers(deps: {
     return `${resolved} resolved, ${recovered} left-behind queued, ${failed} failed`;
   }
 
+  /** Closes the group if it is still resolving since `since` (nothing fired again during the hold). */
+  async function settle(fp: string, gen: number, since: number): Promise<string> {
+    const outcome = await groups.resolve(fp, Date.now(), { gen, resolvingSince: since });
+    await announce(outcome);
+    return outcome.kind === 'resolved' ? 'resolved' : 'fired again, or not notified yet';
+  }
+
+  /** One event on its own to Sentry (a breaker opening), in its group's Sentry issue. */
+  async function toSentry(fp: string, event: AlertEvent): Promise<void> {
+    const sentry = dispatcher.targets.find((t) => t.channel === 'sentry');
+    if (!sentry || !goesToSentry(event, deps.routing)) return;
+    await dispatcher.send(eventNotification(fp, event), sentry);
+  }
+
   async function capSummary(target: string, hour: number): Promise<string> {
     const titles = await deps.cap.held(target, hour);
     if (!titles.length) return 'nothing held';
@@ -139,16 +156,16 @@ export function groupTimers(deps: {
         hour: number;
       };
       if (job.name === JOB_NAMES.flush) return flush(data.fingerprint, data.gen, job.id!);
+      if (job.name === JOB_NAMES.settle)
+        return settle(data.fingerprint, data.gen, (job.data as { since: number }).since);
       if (job.name === JOB_NAMES.quietSweep) return sweep();
       if (job.name === JOB_NAMES.capSummary) return capSummary(data.target ?? data.channel, data.hour);
       throw new Error(`unknown alert-groups job "${job.name}"`);
     },
     /** Notifies now, in the caller's job: with no group wait, a timer hop would only add latency. */
     flush,
-    /** The source reported recovery: close the group now. */
-    async resolveNow(fp: string, now: number): Promise<void> {
-      await announce(await groups.resolve(fp, now));
-    },
+    settle,
+    toSentry,
   };
 }
 export type GroupTimers = ReturnType<typeof groupTimers>;

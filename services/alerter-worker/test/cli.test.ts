@@ -48,11 +48,12 @@ describe('faultline test-alert', () => {
     expect(readFileSync(env.ALERT_FILE_PATH!, 'utf8')).toMatch(/Provider: anthropic/);
   }, 30_000);
 
-  it('a second test alert is sent too, and both show in `alerts list`', async () => {
+  it('a second test alert is sent too; both show in `alerts list` as resolved at once, not as open incidents', async () => {
     expect((await cli(['test-alert'])).code).toBe(0);
     const { code, out } = await cli(['alerts', 'list']);
     expect(code).toBe(0);
-    expect(out.match(/open\s+(authentication|billing_quota)/g)).toHaveLength(2);
+    expect(out.match(/resolved\s+(authentication|billing_quota)/g)).toHaveLength(2);
+    expect(out).not.toMatch(/open\s+(authentication|billing_quota)/);
   }, 30_000);
 
   it('rejects an unknown category naming the accepted ones', async () => {

@@ -14,7 +14,7 @@ import { type ProviderRegistry, UnknownProviderError } from '@faultline/provider
 import { type AlertPublisher, type Logger, METRICS, type MetricsCounters } from '@faultline/runtime';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 
-import type { BreakerGate } from './breaker-gate.ts';
+import type { BreakerGate, OpenBreaker } from './breaker-gate.ts';
 import type { ProviderPause } from './provider-pause.ts';
 import type { RunMetrics } from './run-metrics.ts';
 
@@ -61,24 +61,40 @@ function invalidJob(error: ContractError, data: Record<string, unknown>): Classi
   };
 }
 
-function circuitOpen(provider: string, model: string, gateway: string | null): ClassifiedError {
+/** The reason of a job refused by an open breaker; its category is the cause that opened it. */
+export const CIRCUIT_OPEN = 'circuit_open';
+
+/**
+ * A job refused by an open health-probe breaker fails as what opened it (out of credit: billing_quota,
+ * CRITICAL), so producers, the run summary and `faultline generate`'s exit code see the cause.
+ * Never retried, whatever the category: the call was not made, and the breaker stays open for its
+ * cooldown (a minute by default), longer than a job's retries wait, so each retry would be refused
+ * again, spending its attempts and publishing one more event each.
+ */
+function circuitOpen(
+  provider: string,
+  model: string,
+  gateway: string | null,
+  open: OpenBreaker,
+): ClassifiedError {
+  const spec = TAXONOMY[open.category];
   return {
-    category: 'model_error',
-    severity: TAXONOMY.model_error.severity,
+    category: open.category,
+    severity: spec.severity,
     isRetryable: false,
     provider,
     model,
     gateway,
-    statusCode: null,
-    providerCode: null,
-    reason: 'circuit_open',
+    statusCode: open.statusCode,
+    providerCode: open.providerCode,
+    reason: CIRCUIT_OPEN,
     retryAfterMs: null,
     requestId: null,
     originalError: 'CircuitOpen',
-    message: `circuit breaker open for ${provider}/${model}: the health probes found it down, so the call was not made`,
+    message: `circuit breaker open for ${provider}/${model} after ${open.cause}; the call was not made`,
     recommendedActions: [
-      'Check `pnpm faultline health` for the model',
-      ...TAXONOMY.model_error.actions(provider),
+      ...spec.actions(provider),
+      'Jobs for the model fail at once until the health probes see it recover: `pnpm faultline health`',
     ],
   };
 }
@@ -98,7 +114,8 @@ export function generationProcessor(deps: ProcessorDeps) {
     });
     await Promise.all([
       alerts.publish(event),
-      classified.category === 'rate_limit'
+      // A refusal by an open breaker called no one: only a provider's own rate limit pauses it.
+      classified.category === 'rate_limit' && classified.reason !== CIRCUIT_OPEN
         ? pauses.pause(classified.provider, classified.retryAfterMs ?? deps.rateLimitPauseMs)
         : null,
     ]);
@@ -164,10 +181,9 @@ export function generationProcessor(deps: ProcessorDeps) {
       throw new DelayedError();
     }
 
-    // The health probes found this model down: fail at once instead of calling it.
-    if (await breakers.isOpen(data.provider, data.model)) {
-      return fail(job, circuitOpen(data.provider, data.model, gateway), data.runId);
-    }
+    // The health probes found this model down: fail at once, as what opened it, instead of calling it.
+    const open = await breakers.openBreaker(data.provider, data.model);
+    if (open) return fail(job, circuitOpen(data.provider, data.model, gateway, open), data.runId);
 
     const started = performance.now();
     try {

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type LastError, modelKey } from '@faultline/core';
+import { createRedis, modelHealthStore, redisKeys } from '@faultline/runtime';
 import {
   type ProviderSimulator,
   type SimStep,
@@ -120,6 +122,48 @@ describe('faultline generate exits with the code a cron job acts on', () => {
     });
     expect(written).toMatchObject({ succeeded: 2, failed: 1 });
     expect(written.latency_ms.p50).toBeGreaterThanOrEqual(0);
+  });
+
+  it.each<[string, number, string, LastError]>([
+    [
+      '5 when the breaker is open because the credit ran out',
+      5,
+      'gen-open-broke',
+      {
+        category: 'billing_quota',
+        reason: 'insufficient_quota',
+        statusCode: 429,
+        message: 'You exceeded your current quota',
+      },
+    ],
+    [
+      '6 when the breaker is open because the key was revoked',
+      6,
+      'gen-open-revoked',
+      {
+        category: 'authentication',
+        reason: 'invalid_api_key',
+        statusCode: 401,
+        message: 'Incorrect API key provided',
+      },
+    ],
+  ])('%s: every job refused without a call', async (_name, expected, model, lastError) => {
+    const conn = createRedis(redis.url);
+    try {
+      await modelHealthStore(conn, redisKeys(env.QUEUE_PREFIX!)).update(modelKey('openai', model), (h) => ({
+        state: { ...h, breaker: 'open', failureCategory: lastError.category, lastError },
+        result: null,
+      }));
+    } finally {
+      conn.disconnect();
+    }
+    sim.script(model, { kind: 'success' });
+    const { code, output } = await generate(['--count', '3', '--model', model, '--timeout', '30']);
+    expect({ code, output }).toMatchObject({ code: expected });
+    const summary = JSON.parse(output.slice(output.indexOf('{\n')));
+    expect(summary).toMatchObject({ total: 3, failed: 3 });
+    expect(summary.error_classification.by_category).toEqual({ [lastError.category]: 3 });
+    expect(sim.requests(model)).toEqual([]);
   });
 
   it.each([

@@ -6,7 +6,7 @@ import {
   TAXONOMY,
 } from '@faultline/core';
 
-export type AggregateKind = 'provider_outage' | 'models_failing' | 'breakers_opening' | 'provider_key';
+export type AggregateKind = 'provider_outage' | 'models_failing' | 'breakers_opening';
 
 /**
  * Every field of an aggregate that the alert fingerprint can use. It is stored while the aggregate
@@ -27,13 +27,10 @@ export function aggregateGroup(
   gateway: string | null,
   classified: ClassifiedError | null,
 ): AggregateGroup {
-  const category = classified?.category ?? 'unknown';
-  // A key's failure keeps the classifier's reason (insufficient_quota, invalid_api_key...).
-  const reason = kind === 'provider_key' ? (classified?.reason ?? kind) : kind;
-  return { kind, provider, gateway, category, reason };
+  return { kind, provider, gateway, category: classified?.category ?? 'unknown', reason: kind };
 }
 
-/** An aggregate over many models, or its recovery: a provider outage or key failure, a storm. */
+/** An aggregate over many models, or its recovery: a provider outage, a storm. */
 export function aggregateEvent(args: {
   group: AggregateGroup;
   state: 'firing' | 'resolved';
@@ -46,12 +43,11 @@ export function aggregateEvent(args: {
   const { group, classified } = args;
   const { kind, provider, category } = group;
   const resolved = args.state === 'resolved';
-  const severity: Severity = kind === 'provider_outage' || kind === 'provider_key' ? 'CRITICAL' : 'HIGH';
+  const severity: Severity = kind === 'provider_outage' ? 'CRITICAL' : 'HIGH';
   const what = {
     provider_outage: `every watched model of ${provider} is failing (${args.count} models)`,
-    models_failing: `${args.count} distinct models of ${provider} started failing within the window`,
-    breakers_opening: `${args.count} circuit breakers of ${provider} opened within the window`,
-    provider_key: `${category} at ${provider}: every model of this key is marked failing`,
+    models_failing: `${args.count} distinct models (${provider}) started failing within the window`,
+    breakers_opening: `${args.count} circuit breakers (${provider}) opened within the window`,
   }[kind];
   return {
     id: `health-${kind}-${provider}-${resolved ? 'resolved-' : ''}${args.at}`.replace(/[^\w.-]/g, '_'),

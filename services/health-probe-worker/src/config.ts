@@ -13,9 +13,12 @@ export const HealthProbeConfig = BaseConfig.extend({
   BREAKER_COOLDOWN: envDuration.default(60_000),
   BREAKER_SUCCESS_THRESHOLD: envInt(1).default(2),
   SLOW_PROBE: envDuration.default(5_000),
+  // The recommended rules: more than 10 models failing across all providers within 5 minutes, more
+  // than 5 breakers opening within 10 minutes (HIGH).
   HEALTH_STORM_WINDOW: envDuration.default(300_000),
-  MODELS_FAILING_THRESHOLD: envInt(1).default(5),
-  BREAKERS_OPEN_THRESHOLD: envInt(1).default(3),
+  MODELS_FAILING_THRESHOLD: envInt(1).default(10),
+  BREAKER_STORM_WINDOW: envDuration.default(600_000),
+  BREAKERS_OPEN_THRESHOLD: envInt(1).default(5),
   HEALTH_HOST: z.string().default('127.0.0.1'),
   HEALTH_PORT: envInt(0, 65535).default(9465),
 });

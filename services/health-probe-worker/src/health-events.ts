@@ -1,10 +1,14 @@
 import {
   type AlertEvent,
   type BreakerConfig,
+  type Category,
   type ClassifiedError,
+  documentedScope,
+  type FailureScope,
   type HealthTransition,
   type ModelHealth,
   type ModelSpec,
+  PROVIDER_WIDE,
   type Severity,
   TAXONOMY,
 } from '@faultline/core';
@@ -28,10 +32,15 @@ export function transitionEvent(args: {
 }): AlertEvent {
   const { transition, model, health, classified, at } = args;
   const category = health.failureCategory ?? classified?.category ?? 'unknown';
-  const down = transition === 'model_unavailable' || transition === 'breaker_opened';
-  // Severity by reach: a critical-priority model going down pages; one normal model does not.
-  const severity: Severity = down && model.priority === 'critical' ? 'CRITICAL' : 'MEDIUM';
   const recovered = transition === 'recovered';
+  const severity = transitionSeverity(category, transition, model.priority);
+  const scope = PROVIDER_WIDE.has(category)
+    ? documentedScope(model.provider, model.gateway, [
+        classified?.providerCode,
+        classified?.reason,
+        classified?.statusCode,
+      ])
+    : null;
   const downFor = recovered && args.downSince !== null ? at - args.downSince : null;
   return {
     id: `health-${model.provider}-${model.id}-${transition}-${at}`.replace(/[^\w.-]/g, '_'),
@@ -53,11 +62,36 @@ export function transitionEvent(args: {
     originalError: classified?.originalError ?? 'none',
     message: recovered
       ? `${model.provider}/${model.id} recovered${downFor !== null ? ` after ${Math.round(downFor / 1000)} s down` : ''}`
-      : `${model.provider}/${model.id}: ${transition.replace('_', ' ')}: ${classified?.message ?? health.lastError?.message ?? ''}`,
+      : `${model.provider}/${model.id}: ${transition.replace('_', ' ')}: ${classified?.message ?? health.lastError?.message ?? ''}${scopeNote(scope, model.provider)}`,
     recommendedActions: TAXONOMY[category].actions(model.provider),
     context: {
       ...healthContext(model, health, args.cfg, args.latencyMs),
       ...(downFor !== null ? { down_for_ms: downFor } : {}),
+      ...(scope ? { failure_scope: scope } : {}),
     },
   };
+}
+
+/**
+ * Severity by what a person must do: a key out of credit or rejected is CRITICAL from its first
+ * failure; a model gone (not found, retired, no access) is HIGH; a critical-priority model going down
+ * pages (CRITICAL); one normal model's errors do not (MEDIUM).
+ */
+function transitionSeverity(
+  category: Category,
+  transition: HealthTransition,
+  priority: ModelSpec['priority'],
+): Severity {
+  if (PROVIDER_WIDE.has(category)) return TAXONOMY[category].severity;
+  const down =
+    transition === 'model_unavailable' || transition === 'breaker_opened' || transition === 'trial_failed';
+  if (down && priority === 'critical') return 'CRITICAL';
+  return category === 'model_error' ? 'HIGH' : 'MEDIUM';
+}
+
+/** What the documentation says of the key's other models (packages/core/src/alerting/key-scope.ts). */
+function scopeNote(scope: FailureScope | null, provider: string): string {
+  if (scope === 'key') return ` (key-wide at ${provider}: expect every model of this key to fail)`;
+  if (scope === 'model') return ` (this model's own limit at ${provider}: other models are not affected)`;
+  return '';
 }

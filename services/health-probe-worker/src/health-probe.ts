@@ -22,7 +22,8 @@ import { syncSchedulers } from './schedulers.ts';
 
 /** Reads the models file, syncs one scheduler per model, runs the probe worker and the health API. */
 export async function startHealthProbe(cfg: HealthProbeConfig, env: NodeJS.ProcessEnv, logger: Logger) {
-  const models = readModelsFile(cfg.FAULTLINE_MODELS_FILE);
+  // Refuses an entry whose provider is not configured (exit 3), before any connection is made.
+  const models = readModelsFile(cfg.FAULTLINE_MODELS_FILE, env);
   if (!models.length)
     logger.warn('no models to probe: set FAULTLINE_MODELS_FILE to a YAML or JSON list of models');
   const redis = createRedis(cfg.REDIS_URL);
@@ -46,6 +47,7 @@ export async function startHealthProbe(cfg: HealthProbeConfig, env: NodeJS.Proce
       logger,
       probeTimeoutMs: cfg.PROBE_TIMEOUT,
       stormWindowMs: cfg.HEALTH_STORM_WINDOW,
+      breakerStormWindowMs: cfg.BREAKER_STORM_WINDOW,
       modelsFailingThreshold: cfg.MODELS_FAILING_THRESHOLD,
       breakersOpenThreshold: cfg.BREAKERS_OPEN_THRESHOLD,
     }),
@@ -66,7 +68,7 @@ export async function startHealthProbe(cfg: HealthProbeConfig, env: NodeJS.Proce
     redis,
     probes,
     expectedSchedulers: models.length,
-    summary: () => healthSummary(models, store, breaker),
+    summary: () => healthSummary(models, store, breaker, { probeTimeoutMs: cfg.PROBE_TIMEOUT }),
   });
   return {
     worker,

@@ -1,4 +1,4 @@
-import { type BreakerConfig, type ModelSpec, modelKey, nextBreaker, PROVIDER_WIDE } from '@faultline/core';
+import { type BreakerConfig, type ModelSpec, modelKey, nextBreaker } from '@faultline/core';
 import type { ProviderRegistry } from '@faultline/providers';
 import {
   type AlertPublisher,
@@ -24,13 +24,16 @@ export interface ProbeDeps {
   logger: Logger;
   probeTimeoutMs: number;
   stormWindowMs: number;
+  breakerStormWindowMs: number;
   modelsFailingThreshold: number;
   breakersOpenThreshold: number;
 }
 
 /**
  * One scheduled probe: call the model, walk its breaker (pure `nextBreaker`, applied atomically),
- * and publish only on transitions and aggregates, never on every failed probe.
+ * and publish only on transitions and aggregates, never on every failed probe. A probe's outcome is
+ * its own model's evidence alone: a billing or key failure of one model never marks another failing
+ * (the alerter groups a key's failures into one incident and resolves it model by model).
  */
 export function probeProcessor(deps: ProbeDeps) {
   const { store, alerts } = deps;
@@ -47,9 +50,6 @@ export function probeProcessor(deps: ProbeDeps) {
       { provider: m.provider, gateway: m.gateway ?? 'none' },
       outcome.latencyMs,
     );
-    if (classified && PROVIDER_WIDE.has(classified.category)) {
-      return aggregates.keyFailing(m, outcome, classified);
-    }
     const step = await store.update(modelKey(m.provider, m.id), (h) => {
       const next = nextBreaker(h, outcome, deps.breaker);
       return { state: next.state, result: { ...next, downSince: h.downSince } };

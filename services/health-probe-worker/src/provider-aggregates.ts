@@ -5,7 +5,6 @@ import {
   type ModelHealth,
   type ModelSpec,
   modelKey,
-  nextBreaker,
   type ProbeOutcome,
 } from '@faultline/core';
 import type { AlertPublisher, ModelHealthStore } from '@faultline/runtime';
@@ -25,11 +24,15 @@ export interface AggregateDeps {
   alerts: AlertPublisher;
   breaker: BreakerConfig;
   stormWindowMs: number;
+  breakerStormWindowMs: number;
   modelsFailingThreshold: number;
   breakersOpenThreshold: number;
 }
 
-/** The events that speak for many models of a provider: outage, key failure, storms; and their ends. */
+/** What a storm's events name as their provider: storms count models across every provider. */
+export const ALL_PROVIDERS = 'all providers';
+
+/** The events that speak for many models: a provider's outage, storms across providers; and their ends. */
 export function providerAggregates(deps: AggregateDeps) {
   // The models file is read once at start: each provider's models and gateway are computed once.
   const byProvider = new Map<string, { peers: ModelSpec[]; gateway: string | null }>();
@@ -80,33 +83,23 @@ export function providerAggregates(deps: AggregateDeps) {
     );
   }
 
+  // Storms count models across every provider (one provider's outage is the outage aggregate's).
   const STORMS = [
-    { kind: 'models_failing', enters: 'first_failure', threshold: () => deps.modelsFailingThreshold },
-    { kind: 'breakers_opening', enters: 'breaker_opened', threshold: () => deps.breakersOpenThreshold },
+    {
+      kind: 'models_failing',
+      enters: ['first_failure'],
+      threshold: () => deps.modelsFailingThreshold,
+      windowMs: () => deps.stormWindowMs,
+    },
+    {
+      kind: 'breakers_opening',
+      enters: ['breaker_opened', 'trial_failed'],
+      threshold: () => deps.breakersOpenThreshold,
+      windowMs: () => deps.breakerStormWindowMs,
+    },
   ] as const;
 
   return {
-    /** Billing and authentication are the key's fault: every model of the provider fails at once, with one event. */
-    async keyFailing(m: ModelSpec, outcome: ProbeOutcome, classified: ClassifiedError): Promise<string> {
-      let health: ModelHealth | null = null;
-      for (const peer of peersOf(m.provider)) {
-        const state = await deps.store.update(modelKey(peer.provider, peer.id), (h) => {
-          const next = nextBreaker(h, outcome, deps.breaker).state;
-          return { state: next, result: next };
-        });
-        if (peer.id === m.id) health = state;
-      }
-      const group = groupOf('provider_key', m, classified);
-      if (await deps.flags.open(group))
-        await publish(group, 'firing', peersOf(m.provider).length, {
-          model: m,
-          health: health!,
-          outcome,
-          classified,
-        });
-      return `${classified.category}: every model of ${m.provider} marked failing`;
-    },
-
     /** After one model's own probe: storms from its transitions, the provider outage, the ends of both. */
     async afterProbe(
       m: ModelSpec,
@@ -116,33 +109,30 @@ export function providerAggregates(deps: AggregateDeps) {
     ): Promise<void> {
       const probe = { model: m, health: step.state, outcome, classified };
       for (const storm of STORMS) {
-        const op = step.transitions.includes(storm.enters)
+        const op = step.transitions.some((t) => (storm.enters as readonly string[]).includes(t))
           ? 'enter'
           : step.transitions.includes('recovered')
             ? 'leave'
             : null;
         if (!op) continue;
         const r = await deps.flags.storm(
-          groupOf(storm.kind, m, classified),
-          { op, model: m.id },
+          aggregateGroup(storm.kind, ALL_PROVIDERS, null, classified),
+          { op, model: modelKey(m.provider, m.id) },
           outcome.at,
-          {
-            windowMs: deps.stormWindowMs,
-            threshold: storm.threshold(),
-          },
+          { windowMs: storm.windowMs(), threshold: storm.threshold() },
         );
         if (r.outcome && r.group)
           await publish(r.group, r.outcome === 'fired' ? 'firing' : 'resolved', r.count, probe);
       }
       if (outcome.ok) {
-        // Every successful probe ends these if they fire: one round trip each, sent together.
-        const ended = await Promise.all(
-          (['provider_outage', 'provider_key'] as const).map((kind) =>
-            deps.flags.close(kind, m.provider, groupOf(kind, m, null)),
-          ),
+        // Not every model of the provider fails any more: its outage, if it fires, is over. The
+        // models still failing keep their own alerts open until each recovers.
+        const ended = await deps.flags.close(
+          'provider_outage',
+          m.provider,
+          groupOf('provider_outage', m, null),
         );
-        for (const group of ended)
-          if (group) await publish(group, 'resolved', peersOf(m.provider).length, probe);
+        if (ended) await publish(ended, 'resolved', peersOf(m.provider).length, probe);
         return;
       }
       const peers = peersOf(m.provider);

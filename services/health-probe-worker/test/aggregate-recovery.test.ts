@@ -32,28 +32,35 @@ const billing: SimStep = {
 };
 const model = (id: string, extra: object = {}) => ({ id, provider: 'openai', interval: '150ms', ...extra });
 
-function expectResolvesItsGroup(events: AlertEvent[], reason: string) {
-  const pair = events.filter((e) => e.reason === reason);
-  expect(pair.map((e) => e.state)).toEqual(['firing', 'resolved']);
+/** A model's own events differ in reason (the transition): they share a group unless grouped by it. */
+function expectResolvesItsGroup(events: AlertEvent[], reason: string, recoveredReason = reason) {
+  const pair = [
+    events.find((e) => e.reason === reason && e.state === 'firing'),
+    ...events.filter((e) => e.reason === recoveredReason && e.state === 'resolved'),
+  ];
+  expect(pair.map((e) => e?.state)).toEqual(['firing', 'resolved']);
   const [firing, resolved] = pair as [AlertEvent, AlertEvent];
-  for (const groupBy of [DEFAULT_GROUP_BY, GROUP_KEYS])
+  const groupBys = reason === recoveredReason ? [DEFAULT_GROUP_BY, GROUP_KEYS] : [DEFAULT_GROUP_BY];
+  for (const groupBy of groupBys)
     expect(fingerprintOf(resolved, groupBy)).toBe(fingerprintOf(firing, groupBy));
   for (const e of pair) expect(() => AlertEvent.parse(e)).not.toThrow();
   return [firing, resolved] as const;
 }
 
 describe('the recovery of an aggregate resolves its alert group', () => {
-  it('a billing failure of the key, then a success', async () => {
-    sim.script('key-a', [billing, ok]);
+  it('a billing failure of one model, then its own success (the sibling never resolved it)', async () => {
+    sim.script('key-a', [billing, billing, ok]);
     sim.script('key-b', ok);
-    const env = probeEnv(redis.url, sim, [model('key-a'), model('key-b', { interval: '1h' })]);
+    const env = probeEnv(redis.url, sim, [model('key-a'), model('key-b')]);
     const probe = await startProbe(env);
-    await pollUntil('the key event and its end', async () =>
-      (await healthEvents(env)).some((e) => e.reason === 'insufficient_quota' && e.state === 'resolved'),
+    await pollUntil('the failure and its end', async () =>
+      (await healthEvents(env)).some((e) => e.model === 'key-a' && e.state === 'resolved'),
     );
-    const [firing] = expectResolvesItsGroup(await healthEvents(env), 'insufficient_quota');
-    expect(firing).toMatchObject({ category: 'billing_quota', model: null, severity: 'CRITICAL' });
-    expect(firing.context).toMatchObject({ model_id: 'key-a', status_code: 429, models_total: 2 });
+    const events = await healthEvents(env);
+    expect(events.filter((e) => e.model !== 'key-a')).toEqual([]);
+    const [firing] = expectResolvesItsGroup(events, 'first_failure', 'recovered');
+    expect(firing).toMatchObject({ category: 'billing_quota', model: 'key-a', severity: 'CRITICAL' });
+    expect(firing.context).toMatchObject({ model_id: 'key-a', status_code: 429 });
     await probe.close();
   });
 

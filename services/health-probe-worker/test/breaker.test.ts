@@ -109,7 +109,7 @@ describe('aggregates', () => {
     await probe.close();
   });
 
-  it('a billing failure marks every model of the provider failing at once, with one provider-level event', async () => {
+  it("a billing failure is the failing model's own: a working sibling of the same key is never marked failing", async () => {
     const billing: SimStep = {
       kind: 'http',
       status: 429,
@@ -122,21 +122,28 @@ describe('aggregates', () => {
       },
     };
     sim.script('bill-a', billing);
-    sim.script('bill-b', billing);
+    sim.script('bill-ok', { kind: 'success' });
     const env = probeEnv(redis.url, sim, [
       model('bill-a', { interval: '300ms' }),
-      model('bill-b', { interval: '1h' }),
+      model('bill-ok', { interval: '300ms', priority: 'critical' }),
     ]);
     const probe = await startProbe(env);
-    await pollUntil('the provider event', async () =>
-      (await healthEvents(env)).some((e) => e.category === 'billing_quota'),
+    await pollUntil('bill-a open', async () =>
+      (await healthEvents(env)).some((e) => e.model === 'bill-a' && e.reason === 'breaker_opened'),
     );
-    await pollUntil('more billing probes', () => sim.requests('bill-a').length >= 3);
-    const events = (await healthEvents(env)).filter((e) => e.category === 'billing_quota');
-    expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ model: null, severity: 'CRITICAL', provider: 'openai' });
-    // bill-b's own probe (hourly) has not run again, yet it is marked failing.
-    expect((await probe.store.read(modelKey('openai', 'bill-b'))).consecutiveFailures).toBeGreaterThan(0);
+    await pollUntil('more probes of both', () => sim.requests('bill-ok').length >= 6);
+    const events = await healthEvents(env);
+    // Every event is bill-a's, CRITICAL from its first failure (a key out of credit pages at once),
+    // and documented as key-wide at openai.
+    expect(events.every((e) => e.model === 'bill-a' && e.state === 'firing')).toBe(true);
+    expect(events[0]).toMatchObject({
+      category: 'billing_quota',
+      severity: 'CRITICAL',
+      reason: 'first_failure',
+    });
+    expect(events[0]!.context).toMatchObject({ failure_scope: 'key' });
+    const sibling = await probe.store.read(modelKey('openai', 'bill-ok'));
+    expect(sibling).toMatchObject({ breaker: 'closed', consecutiveFailures: 0, errorCount: 0 });
     await probe.close();
   });
 });

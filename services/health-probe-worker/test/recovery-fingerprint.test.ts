@@ -163,16 +163,30 @@ function provider() {
     alerts,
     breaker: CFG,
     stormWindowMs: 60_000,
+    breakerStormWindowMs: 60_000,
     modelsFailingThreshold: 1,
     breakersOpenThreshold: 1,
   });
-  /** One probe of one model, as the processor runs it. */
+  /** One probe of one model, as the processor runs it: its transitions, then the aggregates. */
   async function probe(m: ModelSpec, classified: ClassifiedError | null, at: number) {
     const outcome = outcomeOf(classified, at);
     const step = await store.update(modelKey(m.provider, m.id), (h) => {
       const next = nextBreaker(h, outcome, CFG);
-      return { state: next.state, result: next };
+      return { state: next.state, result: { ...next, downSince: h.downSince } };
     });
+    for (const transition of step.transitions)
+      await alerts.publish(
+        transitionEvent({
+          transition,
+          model: m,
+          health: step.state,
+          classified,
+          latencyMs: outcome.latencyMs,
+          at,
+          cfg: CFG,
+          downSince: step.downSince,
+        }),
+      );
     await aggregates.afterProbe(m, step, outcome, classified);
   }
   return { models, events, aggregates, probe };
@@ -194,23 +208,38 @@ describe("an aggregate's recovery has the fingerprint of the aggregate it ends",
           ofKind.map((e) => e.state),
           kind,
         ).toEqual(['firing', 'resolved']);
-        expect(ofKind[0]).toMatchObject({ category, model: null, gateway: 'gw-1' });
+        // An outage is the provider's (through its one gateway); storms count models across providers.
+        expect(ofKind[0]).toMatchObject(
+          kind === 'provider_outage'
+            ? { category, model: null, gateway: 'gw-1', provider: 'openai' }
+            : { category, model: null, gateway: null, provider: 'all providers' },
+        );
         expectSameGroup(ofKind[0]!, ofKind[1]!, [DEFAULT_GROUP_BY, GROUP_KEYS]);
       }
     },
   );
 
   it.each(['billing_quota', 'authentication'] as const)(
-    'a key failure (%s), then a success',
+    "a key failure (%s) is the failing model's alone: a sibling's success does not end it, its own recovery does",
     async (category) => {
-      const { models, events, aggregates, probe } = provider();
-      const a = models[0]!;
-      await aggregates.keyFailing(a, outcomeOf(FAILURES[category], now), FAILURES[category]);
-      await probe(a, null, now + 100);
-      const key = events.filter((e) => e.reason === FAILURES[category].reason);
-      expect(key.map((e) => e.state)).toEqual(['firing', 'resolved']);
-      expect(key[0]).toMatchObject({ category, severity: 'CRITICAL', operation: 'availability_check' });
-      expectSameGroup(key[0]!, key[1]!, [DEFAULT_GROUP_BY, GROUP_KEYS]);
+      const { models, events, probe } = provider();
+      const [a, b] = models as [ModelSpec, ModelSpec];
+      await probe(a, FAILURES[category], now);
+      await probe(b, null, now + 100);
+      await probe(b, null, now + 200);
+      // The sibling was never marked failing and published nothing; the incident is still open.
+      expect(events.filter((e) => e.model === 'm-b')).toEqual([]);
+      expect(events.every((e) => e.state === 'firing')).toBe(true);
+      expect(events[0]).toMatchObject({
+        category,
+        severity: 'CRITICAL',
+        model: 'm-a',
+        reason: 'first_failure',
+      });
+      await probe(a, null, now + 300);
+      const last = events.at(-1)!;
+      expect(last).toMatchObject({ state: 'resolved', model: 'm-a', category });
+      expectSameGroup(events[0]!, last, [DEFAULT_GROUP_BY, ALL_BUT_REASON]);
     },
   );
 });

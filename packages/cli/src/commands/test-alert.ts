@@ -36,7 +36,7 @@ function testEvent(category: Category, provider: string): AlertEvent {
     retryAfterMs: null,
     requestId: null,
     originalError: 'TestAlert',
-    message: 'This is a test alert sent by `faultline test-alert`; nothing is wrong.',
+    message: 'This is a TEST alert sent by `faultline test-alert`; nothing is wrong.',
     recommendedActions: spec.actions(provider),
   };
 }

@@ -12,20 +12,31 @@ function categoryTitle(n: Notification): string {
   return TAXONOMY[n.event.category]?.title ?? n.event.category;
 }
 
+const isTest = (n: Notification) => n.event.source === 'test' && n.kind !== 'summary';
+
+/** What the subject says before the category: a person tells a test, a flap or a past incident at a glance. */
+function subjectState(n: Notification): string {
+  if (isTest(n)) return 'TEST: ';
+  if (n.kind === 'resolved') return 'Resolved: ';
+  if (n.flapping) return 'Flapping: ';
+  if (n.firedAndResolved) return 'Fired and resolved: ';
+  return '';
+}
+
 export function alertSubject(n: Notification, prefix: string): string {
   const provider = headerSafe(n.event.provider);
   const what =
-    n.kind === 'resolved'
-      ? `Resolved: ${categoryTitle(n)}`
-      : n.kind === 'summary'
-        ? `${n.heldBack?.count ?? 0} alerts held back`
-        : categoryTitle(n);
+    n.kind === 'summary'
+      ? `${n.heldBack?.count ?? 0} alerts held back`
+      : `${subjectState(n)}${categoryTitle(n)}`;
   return headerSafe(`${prefix}: ${what} (${provider})`);
 }
 
+const plural = (k: number, one: string, many = `${one}s`) => `${k} ${k === 1 ? one : many}`;
+
 function heldLine(n: Notification): string[] {
   const k = n.heldUnderIncident ?? 0;
-  return k > 0 ? [`${k} single-model alert${k === 1 ? '' : 's'} held under this incident`] : [];
+  return k > 0 ? [`${plural(k, 'single-model alert')} held under this incident`] : [];
 }
 
 function minutes(ms: number): string {
@@ -42,13 +53,23 @@ const seconds = (iso: string) => iso.replace(/\.\d{3}Z$/, 'Z');
 function particulars(n: Notification): string[] {
   const e = n.event;
   const lines: string[] = [];
-  if (e.model) lines.push(`Model: ${headerSafe(e.model)}`);
+  if (n.models?.length && (n.models.length > 1 || n.models[0] !== e.model))
+    lines.push(`Models: ${n.models.map(headerSafe).join(', ')}`);
+  else if (e.model) lines.push(`Model: ${headerSafe(e.model)}`);
   if (e.gateway) lines.push(`Gateway: ${headerSafe(e.gateway)}`);
   const alerting = n.kind === 'firing' || n.kind === 'repeat';
   if (alerting) {
     lines.push(`Occurrences: ${n.occurrences} since ${seconds(n.firstSeen)}`);
     lines.push(`Suppressed: ${n.suppressed}`);
   }
+  if (n.flapping)
+    lines.push(
+      `Flapping: fired ${plural(n.flapping.fired, 'time')} and resolved ${plural(n.flapping.resolved, 'time')} since ${seconds(n.firstSeen)}`,
+    );
+  if (alerting && n.firedAndResolved)
+    lines.push(
+      `Fired and resolved: lasted ${minutes(n.firedAndResolved.durationMs)} from ${seconds(n.firstSeen)}; it has not failed since`,
+    );
   lines.push(...heldLine(n));
   if (alerting) {
     lines.push(`Details: ${e.message}`);
@@ -76,14 +97,15 @@ export function alertText(n: Notification): string {
     for (const t of n.heldBack?.titles ?? []) lines.push(`- ${t}`);
     return `${lines.join('\n')}\n`;
   }
-  lines.push(`${n.kind === 'resolved' ? 'RESOLVED' : 'ALERT'}: ${e.category.toUpperCase()}`);
+  const head = n.kind === 'resolved' ? 'RESOLVED' : 'ALERT';
+  lines.push(`${isTest(n) ? `TEST ${head}` : head}: ${e.category.toUpperCase()}`);
   lines.push(`Severity: ${e.severity}`);
   lines.push(`Provider: ${headerSafe(e.provider)}`);
   lines.push(`Time: ${seconds(e.occurredAt)}`);
   lines.push('');
   if (n.kind === 'resolved') {
     lines.push(
-      `Resolved after ${minutes(n.durationMs ?? 0)}: ${n.totalEvents} events between ${seconds(n.firstSeen)} and ${seconds(n.lastSeen)}.`,
+      `Resolved after ${minutes(n.durationMs ?? 0)}: ${plural(n.totalEvents, 'event')} between ${seconds(n.firstSeen)} and ${seconds(n.lastSeen)}.`,
     );
   } else {
     lines.push(`Message: ${TAXONOMY[e.category]?.summary(headerSafe(e.provider)) ?? e.message}`);

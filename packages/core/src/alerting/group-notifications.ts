@@ -16,6 +16,13 @@ export interface GroupTake {
   at: number;
   /** Single-model alerts held under this group, as a provider incident, since its previous notification. */
   heldUnderIncident: number;
+  /** Times it fired again after a recovery, and recoveries seen, in this generation. */
+  flaps: number;
+  recoveries: number;
+  /** When its last recovery came, if it has not fired since: the take goes out as "fired and resolved". */
+  resolvingSince: number | null;
+  /** Models (or `@aggregate`s) still failing in it, sorted. */
+  members: string[];
   event: AlertEvent;
 }
 
@@ -30,6 +37,8 @@ export interface GroupResolution {
   heldUnderIncident: number;
   /** Whether one of its notifications went to people; null for a group from before this was kept. */
   toldPeople: boolean | null;
+  flaps?: number;
+  recoveries?: number;
   event: AlertEvent;
 }
 
@@ -41,6 +50,8 @@ export function notificationOfTake(
   policy: RoutingPolicy = DEFAULT_ROUTING,
 ): Notification {
   const occurrences = t.count - t.previouslyNotified;
+  const flaps = t.flaps ?? 0;
+  const models = (t.members ?? []).filter((m) => !m.startsWith('@'));
   return {
     id: `${t.fingerprint}-${t.gen}-${t.number}`,
     kind: t.number === 1 ? 'firing' : 'repeat',
@@ -52,7 +63,11 @@ export function notificationOfTake(
     firstSeen: iso(t.firstSeen),
     lastSeen: iso(t.lastSeen),
     ...(t.heldUnderIncident > 0 ? { heldUnderIncident: t.heldUnderIncident } : {}),
-    notify: shouldNotify(t.event, facts, policy),
+    ...(flaps > 0 ? { flapping: { fired: flaps + 1, resolved: t.recoveries ?? flaps } } : {}),
+    ...(t.resolvingSince ? { firedAndResolved: { durationMs: t.resolvingSince - t.firstSeen } } : {}),
+    ...(models.length ? { models } : {}),
+    // An incident that keeps going up and down reaches a person once, whatever its severity.
+    notify: shouldNotify(t.event, facts, policy) || (flaps > 0 && !facts.inhibited),
   };
 }
 
@@ -73,7 +88,24 @@ export function notificationOfResolution(
     lastSeen: iso(r.lastSeen),
     durationMs: r.at - r.firstSeen,
     ...(r.heldUnderIncident > 0 ? { heldUnderIncident: r.heldUnderIncident } : {}),
-    notify: r.toldPeople ?? shouldNotify(r.event, { rateLimitSustained: true, inhibited: false }, policy),
+    ...(r.flaps ? { flapping: { fired: r.flaps + 1, resolved: r.recoveries ?? r.flaps } } : {}),
+    notify: r.toldPeople ?? shouldNotify(r.event, { sustained: true, inhibited: false }, policy),
+  };
+}
+
+/** One event on its own (a breaker opening for Sentry), filed under its group's fingerprint. */
+export function eventNotification(fingerprint: string, event: AlertEvent): Notification {
+  return {
+    id: `event-${event.id}`,
+    kind: 'firing',
+    fingerprint,
+    event,
+    occurrences: 1,
+    suppressed: 0,
+    totalEvents: 1,
+    firstSeen: event.occurredAt,
+    lastSeen: event.occurredAt,
+    notify: false,
   };
 }
 

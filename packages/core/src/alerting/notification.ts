@@ -25,6 +25,12 @@ export interface Notification {
    * its previous notification; for its `resolved`: all of them.
    */
   heldUnderIncident?: number;
+  /** Fired again after recovering, while its group was open: how often it fired and recovered. */
+  flapping?: { fired: number; resolved: number };
+  /** For a `firing` that had already recovered when it went out: how long it lasted. */
+  firedAndResolved?: { durationMs: number };
+  /** The models failing in the group (a provider-wide incident lists each), as the health probes report them. */
+  models?: string[];
   /** For `summary`: what a channel's hourly cap held back. */
   heldBack?: { count: number; titles: string[] };
   /** Channels beyond Sentry that should carry it (routing decides). */

@@ -1,11 +1,14 @@
 import type { AlertEvent } from '../contracts/alert-event.ts';
-import type { Severity } from '../taxonomy.ts';
+import { type Severity, TAXONOMY } from '../taxonomy.ts';
 import { isProviderWide } from './fingerprint.ts';
 import type { Notification } from './notification.ts';
 
 export interface RoutingFacts {
-  /** RATE_LIMIT_ALERT_THRESHOLD events for this provider within RATE_LIMIT_ALERT_WINDOW. */
-  rateLimitSustained: boolean;
+  /**
+   * Enough events of this category for this provider lately: RATE_LIMIT_ALERT_THRESHOLD rate limits,
+   * or BURST_ALERT_THRESHOLD of another `when_sustained` category, within their window.
+   */
+  sustained: boolean;
   /** A provider-wide incident of this provider is firing and this is a single model's alert. */
   inhibited: boolean;
 }
@@ -24,10 +27,14 @@ const RANK: Record<Severity, number> = { LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4
 const atLeast = (s: Severity, min: Severity) => RANK[s] >= RANK[min];
 
 /**
- * Whether a group's notification goes to people (e-mail, file, webhooks) or to Sentry only. By
- * default: CRITICAL always; HIGH when it is a health aggregate; a rate limit only when sustained,
- * whatever the minimum; test events always; MEDIUM and LOW stay in Sentry. An inhibited single-model
- * alert goes to Sentry only, and is counted under its incident (its next notification says how many).
+ * Whether a group's notification goes to people (e-mail, file, webhooks) or to Sentry only: the
+ * category's `alerts` in the taxonomy (README, "Who hears what"). Billing, authentication and a model
+ * gone (model_error) always; rate limits, invalid requests and unknown errors once sustained (one
+ * call is the provider doing its job, many in a window are a problem); server and network errors
+ * when CRITICAL (a provider outage, a critical model down); HIGH health aggregates (storms) and
+ * anything at or above ALERT_NOTIFY_MIN_SEVERITY too; test events always. A job refused by an open
+ * breaker (`circuit_open`) is counted but told by the health probe's own alert, not again. An
+ * inhibited single-model alert is counted under its provider's incident.
  */
 export function shouldNotify(
   event: AlertEvent,
@@ -35,9 +42,11 @@ export function shouldNotify(
   policy: RoutingPolicy = DEFAULT_ROUTING,
 ): boolean {
   if (event.source === 'test') return true;
-  if (facts.inhibited) return false;
-  // One throttled call is the provider doing its job; many in a window is a capacity problem.
-  if (event.category === 'rate_limit') return facts.rateLimitSustained;
+  if (facts.inhibited || event.reason === 'circuit_open') return false;
+  const rule = TAXONOMY[event.category].alerts;
+  if (rule === 'always') return true;
+  if (rule === 'when_sustained' && facts.sustained) return true;
+  if (event.category === 'rate_limit') return false;
   if (atLeast(event.severity, policy.notifyMinSeverity)) return true;
   return event.severity === 'HIGH' && event.source === 'health_probe';
 }

@@ -67,7 +67,13 @@ export interface ModelHealth {
   lastProbeAt: number | null;
 }
 
-export type HealthTransition = 'first_failure' | 'model_unavailable' | 'breaker_opened' | 'recovered';
+export type HealthTransition =
+  | 'first_failure'
+  | 'model_unavailable'
+  | 'breaker_opened'
+  /** HALF_OPEN → OPEN: the trial after the cooldown failed; the model is still down. */
+  | 'trial_failed'
+  | 'recovered';
 
 export interface BreakerStep {
   state: ModelHealth;
@@ -93,7 +99,8 @@ export const INITIAL_HEALTH: ModelHealth = {
  * One probe's effect on a model's breaker: the spec of every transition, pure.
  * CLOSED → OPEN after N consecutive failures or a failure rate over the threshold; OPEN → HALF_OPEN
  * once the cooldown has passed (the probe after it is the trial); HALF_OPEN → CLOSED after M
- * successes, back to OPEN on a failure. Repeated failures of an open model add no transition.
+ * successes, back to OPEN on a failure (a failed trial is reported). Repeated failures of an open
+ * model add no transition.
  */
 export function nextBreaker(prev: ModelHealth, probe: ProbeOutcome, cfg: BreakerConfig): BreakerStep {
   const transitions: HealthTransition[] = [];
@@ -137,6 +144,7 @@ export function nextBreaker(prev: ModelHealth, probe: ProbeOutcome, cfg: Breaker
   if (h.breaker === 'half_open') {
     h.breaker = 'open';
     h.openedAt = probe.at;
+    transitions.push('trial_failed');
     return { state: h, transitions };
   }
   if (h.breaker === 'closed') {

@@ -1,0 +1,174 @@
+import type { AlertEvent } from '@faultline/core';
+import { QUEUES } from '@faultline/runtime';
+import { startTestRedis, type TestRedis } from '@faultline/testkit';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { billingEvent, until } from './support/alerter-env.ts';
+import { alerterHarness } from './support/alerter-harness.ts';
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await startTestRedis();
+});
+afterAll(() => redis?.close());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let seq = 0;
+
+/** A health-probe transition of one model, as the health worker publishes it. */
+function health(
+  provider: string,
+  model: string,
+  state: 'firing' | 'resolved',
+  overrides: Partial<AlertEvent> = {},
+): AlertEvent {
+  return billingEvent(provider, {
+    id: `h-${seq++}`,
+    source: 'health_probe',
+    operation: 'health_check',
+    model,
+    state,
+    reason: state === 'firing' ? 'first_failure' : 'recovered',
+    occurredAt: new Date().toISOString(),
+    ...overrides,
+  });
+}
+const serverError = { category: 'server_error', severity: 'MEDIUM', isRetryable: true } as const;
+
+describe('a recovery must cover what failed', () => {
+  it("a key's billing incident is not resolved by a working sibling, only by the failing model's own recovery", async () => {
+    const h = await alerterHarness(redis.url, { ALERT_GROUP_WAIT: '200ms', ALERT_RESOLVE_HOLD: '300ms' });
+    await h.send(health('acme', 'broke', 'firing'));
+    await until('the alert', () => h.entries().length >= 1);
+    expect(h.entries()[0]).toMatch(/ALERT: BILLING_QUOTA[\s\S]*Model: broke/);
+    // A sibling recovering (it never failed) and the hold passing: still one open incident, no mail.
+    await h.send(health('acme', 'good', 'resolved'));
+    await sleep(800);
+    expect(h.entries()).toHaveLength(1);
+    expect(await h.groups('billing_quota', 'open')).toHaveLength(1);
+    await h.send(health('acme', 'broke', 'resolved'));
+    await until('the resolution', () => h.entries().length >= 2);
+    expect(h.entries()[1]).toMatch(/RESOLVED: BILLING_QUOTA/);
+    await h.close();
+  });
+
+  it('a key incident of two models lists both, and resolves when the last of them recovers', async () => {
+    const h = await alerterHarness(redis.url, { ALERT_GROUP_WAIT: '300ms', ALERT_RESOLVE_HOLD: '200ms' });
+    await h.send(health('acme', 'm-b', 'firing'));
+    await h.send(health('acme', 'm-a', 'firing', { reason: 'breaker_opened' }));
+    await until('the alert', () => h.entries().length >= 1);
+    expect(h.entries()[0]).toMatch(/\nModels: m-a, m-b\n/);
+    await h.send(health('acme', 'm-a', 'resolved'));
+    await sleep(700);
+    expect(h.entries()).toHaveLength(1);
+    await h.send(health('acme', 'm-b', 'resolved'));
+    await until('the resolution', () => h.entries().length >= 2);
+    expect(h.entries()[1]).toMatch(/RESOLVED: BILLING_QUOTA/);
+    await sleep(500);
+    expect(h.entries()).toHaveLength(2);
+    await h.close();
+  });
+
+  it('a firing that happened before the recovery it arrives after (a late delivery) does not reopen it', async () => {
+    const h = await alerterHarness(redis.url, { ALERT_GROUP_WAIT: '100ms', ALERT_RESOLVE_HOLD: '400ms' });
+    const early = new Date().toISOString();
+    await h.send(health('late', 'm', 'firing'));
+    await until('the alert', () => h.entries().length >= 1);
+    await h.send(health('late', 'm', 'resolved'));
+    await sleep(50);
+    await h.send(health('late', 'm', 'firing', { occurredAt: early }));
+    await until('the resolution', () => h.entries().length >= 2);
+    expect(h.entries()[1]).toMatch(/RESOLVED: BILLING_QUOTA/);
+    expect(h.entries()[1]).not.toMatch(/Flapping/);
+    await h.close();
+  });
+});
+
+describe('an incident that does not stay put still reaches a person, once', () => {
+  it('a CRITICAL incident over before its group wait is told as "fired and resolved", and nothing after', async () => {
+    const h = await alerterHarness(redis.url, { ALERT_GROUP_WAIT: '500ms', ALERT_RESOLVE_HOLD: '200ms' });
+    await h.send(health('blip', 'm', 'firing'));
+    await sleep(150);
+    await h.send(health('blip', 'm', 'resolved'));
+    await until('the alert', () => h.entries().length >= 1);
+    expect(h.entries()[0]).toMatch(/ALERT: BILLING_QUOTA[\s\S]*\nFired and resolved: lasted \d+ s from /);
+    await sleep(800);
+    expect(h.entries()).toHaveLength(1);
+    expect(await h.groups('billing_quota', 'open')).toEqual([]);
+    await h.close();
+  });
+
+  it('a flapping MEDIUM model reaches people once, with its counts; no mail per cycle; one resolution when it settles', async () => {
+    const h = await alerterHarness(redis.url, { ALERT_GROUP_WAIT: '1s', ALERT_RESOLVE_HOLD: '600ms' });
+    const cycle = async () => {
+      await h.send(health('flappy', 'm', 'firing', serverError));
+      await sleep(60);
+      await h.send(health('flappy', 'm', 'resolved', serverError));
+      await sleep(60);
+    };
+    for (let i = 0; i < 3; i++) await cycle();
+    await h.send(health('flappy', 'm', 'firing', serverError));
+    await until('the alert', () => h.entries().length >= 1);
+    // How many cycles fit in the group wait depends on the machine; that it says so does not.
+    expect(h.entries()[0]).toMatch(
+      /ALERT: SERVER_ERROR[\s\S]*\nFlapping: fired \d+ times and resolved \d+ times? since /,
+    );
+    // It keeps flapping faster than the hold: no further mail.
+    for (let i = 0; i < 6; i++) await cycle();
+    await sleep(200);
+    expect(h.entries()).toHaveLength(1);
+    // It stops (last state: recovered) and stays up for the hold: one resolution with the counts. Ten
+    // firing events, but two came in a row: it went down 9 times and came back 9 times.
+    await until('the resolution', () => h.entries().length >= 2);
+    expect(h.entries()[1]).toMatch(
+      /RESOLVED: SERVER_ERROR[\s\S]*Flapping: fired 9 times and resolved 9 times/,
+    );
+    await sleep(700);
+    expect(h.entries()).toHaveLength(2);
+    await h.close();
+  });
+
+  it('a MEDIUM model whose cycle is longer than the group wait: people hear of it at its first flap', async () => {
+    const h = await alerterHarness(redis.url, { ALERT_GROUP_WAIT: '100ms', ALERT_RESOLVE_HOLD: '1s' });
+    await h.send(health('slowflap', 'm', 'firing', serverError));
+    await sleep(400);
+    await h.send(health('slowflap', 'm', 'resolved', serverError));
+    await sleep(400);
+    expect(h.entries()).toHaveLength(0);
+    await h.send(health('slowflap', 'm', 'firing', serverError));
+    await until('the flapping alert', () => h.entries().length >= 1);
+    expect(h.entries()[0]).toMatch(/\nFlapping: fired 2 times and resolved 1 time since /);
+    await h.close();
+  });
+});
+
+describe('Sentry hears of every breaker opening', () => {
+  it('each breaker_opened or trial_failed event is its own Sentry delivery, in its group', async () => {
+    const h = await alerterHarness(redis.url, {
+      ALERT_GROUP_WAIT: '100ms',
+      SENTRY_ENABLED: 'true',
+      SENTRY_DSN: 'http://public@127.0.0.1:9/1',
+      DELIVERY_ATTEMPTS: '1',
+    });
+    const opened = health('brk', 'm', 'firing', { ...serverError, reason: 'breaker_opened' });
+    const reopened = health('brk', 'm', 'firing', { ...serverError, reason: 'trial_failed' });
+    await h.send(health('brk', 'm', 'firing', serverError));
+    await h.send(opened);
+    await h.send(reopened);
+    const deliveries = new Queue(QUEUES.alertDeliveries, {
+      connection: { url: redis.url },
+      prefix: h.alerts.opts.prefix as string,
+    });
+    const sentryJobs = async () =>
+      (await deliveries.getJobs(['completed', 'failed', 'waiting', 'delayed', 'active'], 0, 100)).filter(
+        (j) => j?.data?.channel === 'sentry',
+      );
+    await until('three Sentry deliveries', async () => (await sentryJobs()).length >= 3);
+    const ids = (await sentryJobs()).map((j) => j.data.notification.event.id);
+    expect(ids).toEqual(expect.arrayContaining([opened.id, reopened.id]));
+    const fingerprints = new Set((await sentryJobs()).map((j) => j.data.notification.fingerprint));
+    expect(fingerprints.size).toBe(1);
+    await deliveries.close();
+    await h.close();
+  });
+});
