@@ -57,9 +57,9 @@ describe('CLOSED → OPEN by failure rate above the threshold, once the window h
 describe('HALF_OPEN', () => {
   const opened = walk('xxx').h;
   it.each([
-    // after the cooldown: the trial probes
-    ['x', 'open', []],
-    ['ox', 'open', []],
+    // after the cooldown: the trial probes; a failed trial is reported (the model is still down)
+    ['x', 'open', ['trial_failed']],
+    ['ox', 'open', ['trial_failed']],
     ['oo', 'closed', ['recovered']],
     ['o', 'half_open', []],
   ] as const)('after the cooldown, %s → %s with %j on the last probe', (script, breaker, last) => {

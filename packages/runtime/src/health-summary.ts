@@ -9,6 +9,50 @@ import {
 } from '@faultline/core';
 import type { ModelHealthStore } from './model-health-store.ts';
 
+/** A models-file entry's default interval: what a model whose interval nothing says is expected at. */
+export const DEFAULT_PROBE_INTERVAL_MS = 60_000;
+
+/** Whether the health probes still run for a model: `stale` after two intervals without one. */
+export type ProbeState = 'fresh' | 'stale' | 'not_probed';
+
+export interface ProbeFreshness {
+  state: ProbeState;
+  /** When a health probe last finished for it (traffic does not count). */
+  last_at: string | null;
+  age_ms: number | null;
+  interval_ms: number;
+  /** Where the interval came from: the model's entry, the probe worker's scheduler, or the 60 s default. */
+  interval_from: 'models_file' | 'scheduler' | 'default';
+  /** Older than this is stale: two intervals, or one plus the probe timeout when that is longer. */
+  stale_after_ms: number;
+}
+
+/**
+ * How old a probe may be: two intervals. A probe's time is taken when it finishes, up to the probe
+ * timeout after it started, so a model probed more often than its timeout gets an interval plus it.
+ */
+export const staleAfterMs = (intervalMs: number, probeTimeoutMs = 0) =>
+  Math.max(2 * intervalMs, intervalMs + probeTimeoutMs);
+
+export function probeFreshness(
+  lastProbeAt: number | null,
+  interval: { ms: number; from: ProbeFreshness['interval_from'] },
+  now: number,
+  probeTimeoutMs = 0,
+): ProbeFreshness {
+  const staleAfter = staleAfterMs(interval.ms, probeTimeoutMs);
+  // A probe stamped by a host whose clock runs ahead is not "in the future": it is fresh.
+  const age = lastProbeAt === null ? null : Math.max(0, now - lastProbeAt);
+  return {
+    state: age === null ? 'not_probed' : age > staleAfter ? 'stale' : 'fresh',
+    last_at: iso(lastProbeAt),
+    age_ms: age,
+    interval_ms: interval.ms,
+    interval_from: interval.from,
+    stale_after_ms: staleAfter,
+  };
+}
+
 export interface ModelStatusRow {
   model_id: string;
   provider: string;
@@ -28,7 +72,22 @@ export interface ModelStatusRow {
     message: string | null;
   } | null;
   last_success: string | null;
+  /** Any outcome in the window, probe or traffic. */
   probed: boolean;
+  /** Whether the health probes still run for it; see `probe.state`. */
+  probe: ProbeFreshness;
+}
+
+export interface HealthSummaryOptions {
+  /** The time to measure probe ages against (default: now). */
+  now?: number;
+  /** PROBE_TIMEOUT: a probe's time is taken when it finishes (see `staleAfterMs`). */
+  probeTimeoutMs?: number;
+  /**
+   * Intervals of models whose spec has none (found in Redis, `interval: 0`), by model key: the
+   * health-probe worker's schedulers. Missing here too: DEFAULT_PROBE_INTERVAL_MS.
+   */
+  intervals?: ReadonlyMap<string, number>;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -38,10 +97,20 @@ export async function healthSummary(
   models: ModelSpec[],
   store: ModelHealthStore,
   cfg: Pick<BreakerConfig, 'slowMs'>,
+  opts: HealthSummaryOptions = {},
 ) {
+  const now = opts.now ?? Date.now();
   const healths = await store.readMany(models.map((m) => modelKey(m.provider, m.id)));
   const rows: ModelStatusRow[] = models.map((m) => {
-    const h = healths.get(modelKey(m.provider, m.id))!;
+    const key = modelKey(m.provider, m.id);
+    const h = healths.get(key)!;
+    const scheduled = opts.intervals?.get(key);
+    const interval =
+      m.interval > 0
+        ? { ms: m.interval, from: 'models_file' as const }
+        : scheduled
+          ? { ms: scheduled, from: 'scheduler' as const }
+          : { ms: DEFAULT_PROBE_INTERVAL_MS, from: 'default' as const };
     return {
       model_id: m.id,
       provider: m.provider,
@@ -61,6 +130,7 @@ export async function healthSummary(
       },
       last_success: iso(h.lastSuccess),
       probed: h.window.length > 0,
+      probe: probeFreshness(h.lastProbeAt ?? null, interval, now, opts.probeTimeoutMs),
     };
   });
   const count = (list: ModelStatusRow[]) => ({

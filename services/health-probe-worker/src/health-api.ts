@@ -4,8 +4,9 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /**
- * GET /health: liveness (Redis answers, schedulers present). GET /api/monitoring/health: the
- * summary; `?detail=true` adds per-provider and per-model detail.
+ * GET /health: liveness (Redis answers, schedulers present), with the models' counts by status
+ * (one MGET; they do not change the answer's status). GET /api/monitoring/health: the summary;
+ * `?detail=true` adds per-provider and per-model detail.
  */
 export async function startHealthApi(opts: {
   host: string;
@@ -26,11 +27,14 @@ export async function startHealthApi(opts: {
         const redisOk = (await opts.redis.ping().catch(() => null)) === 'PONG';
         const schedulers = redisOk ? await opts.probes.getJobSchedulersCount() : 0;
         const ok = redisOk && schedulers >= opts.expectedSchedulers;
+        // The same counts as /api/monitoring/health; null when they cannot be read.
+        const models = redisOk ? ((await opts.summary().catch(() => null))?.models ?? null) : null;
         return send(ok ? 200 : 503, {
           status: ok ? 'ok' : 'unavailable',
           redis: redisOk,
           schedulers,
           expected_schedulers: opts.expectedSchedulers,
+          models,
         });
       }
       if (url.pathname === '/api/monitoring/health') {

@@ -1,10 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { type ModelSpec, ModelsFile } from '@faultline/core';
+import { loadProviderSpecs } from '@faultline/providers';
 import { ConfigError } from '@faultline/runtime';
 import { parse as parseYaml } from 'yaml';
 
-/** The models to watch, from FAULTLINE_MODELS_FILE (YAML or JSON); errors name the entry and field. */
-export function readModelsFile(path: string | undefined): ModelSpec[] {
+/**
+ * The models to watch, from FAULTLINE_MODELS_FILE (YAML or JSON); errors name the entry and field.
+ * Every entry's provider must be configured (built in, or in FAULTLINE_PROVIDERS_FILE of `env`): a
+ * typo would otherwise start a worker whose probes of that model fail forever as "unknown provider".
+ */
+export function readModelsFile(path: string | undefined, env: NodeJS.ProcessEnv = process.env): ModelSpec[] {
   if (!path) return [];
   let raw: unknown;
   try {
@@ -40,5 +45,19 @@ export function readModelsFile(path: string | undefined): ModelSpec[] {
       ]);
     seen.add(key);
   }
+  const known = loadProviderSpecs(env).map((s) => s.name);
+  const unknown = parsed.data.models.flatMap((m, i) =>
+    known.includes(m.provider)
+      ? []
+      : [
+          {
+            variable: 'FAULTLINE_MODELS_FILE',
+            message:
+              `${path}: models[${i}] (${m.id}).provider: unknown provider "${m.provider}": ` +
+              `configured are ${known.join(', ')} (add it to FAULTLINE_PROVIDERS_FILE)`,
+          },
+        ],
+  );
+  if (unknown.length) throw new ConfigError(unknown);
   return parsed.data.models;
 }

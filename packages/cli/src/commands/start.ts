@@ -4,7 +4,9 @@ import { parseArgs } from 'node:util';
 import { AlerterConfig } from '@faultline/alerter-worker/config';
 import { GenerationConfig } from '@faultline/generation-worker/config';
 import { HealthProbeConfig } from '@faultline/health-probe-worker/config';
+import { readModelsFile } from '@faultline/health-probe-worker/models';
 import { OpsConfig } from '@faultline/ops/config';
+import { loadProviderSpecs } from '@faultline/providers';
 import {
   assertRedisReachable,
   BaseConfig,
@@ -55,8 +57,13 @@ export async function runSystem(
   const base = loadConfig(BaseConfig);
   // Every service's settings are checked before anything starts: one clear message naming the
   // variable (exit 3), not four services failing one after another.
+  const merged = { ...process.env, ...extraEnv };
   for (const schema of [GenerationConfig, AlerterConfig, HealthProbeConfig, OpsConfig])
-    loadConfig(schema, { ...process.env, ...extraEnv });
+    loadConfig(schema, merged);
+  // The models file too (an entry naming an unknown provider, a bad interval), and the providers
+  // file it is checked against: the health-probe worker would refuse them once the others ran.
+  loadProviderSpecs(merged);
+  readModelsFile(loadConfig(HealthProbeConfig, merged).FAULTLINE_MODELS_FILE, merged);
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     ...extraEnv,
