@@ -1,4 +1,4 @@
-import { type AlertEvent, groupMember, resolvesWhenQuiet } from '@faultline/core';
+import { type AlertEvent, groupMember, isProviderWide, resolvesWhenQuiet } from '@faultline/core';
 import { listAlertGroups, type RedisKeys } from '@faultline/runtime';
 import type { Redis } from 'ioredis';
 import { outboxKeys } from './notification-outbox.ts';
@@ -35,7 +35,7 @@ if (not state) or state == 'resolved' then
   -- Members of an earlier generation that closed by quiet or TTL must not keep this one open.
   for _, k in ipairs(redis.call('HKEYS', g)) do
     local p = string.sub(k, 1, 2)
-    if p == 'm:' or p == 'r:' then redis.call('HDEL', g, k) end
+    if p == 'm:' or p == 'r:' or p == 's:' then redis.call('HDEL', g, k) end
   end
   local gen = redis.call('HINCRBY', g, 'gen', 1)
   redis.call('HSET', g, 'state', 'pending', 'count', 1, 'notified', 0, 'notifications', 0,
@@ -43,6 +43,13 @@ if (not state) or state == 'resolved' then
     'quiet', ARGV[7], 'incident', 0, 'held', 0, 'heldNotified', 0, 'toldPeople', 0,
     'members', member ~= '' and 1 or 0, 'resolving', 0, 'recoveries', 0, 'flaps', 0, 'told', '')
   if member ~= '' then redis.call('HSET', g, 'm:' .. member, occurred) end
+  if ARGV[10] == '1' then
+    -- A key's incident holds its provider's single-model alerts from its first event, not its first
+    -- notification: a critical model's own alert, flushed first, would otherwise go out beside it.
+    redis.call('HSET', g, 'incident', 1)
+    redis.call('SET', KEYS[4], fp .. ':' .. gen, 'PX', ARGV[5])
+    if member == '' and ARGV[11] ~= '' then redis.call('HSET', g, 's:' .. ARGV[11], 1) end
+  end
   redis.call('PEXPIRE', g, ARGV[5])
   return {'new', gen, 0}
 end
@@ -75,8 +82,11 @@ end
 if state == 'open' and quiet ~= '0' then redis.call('ZADD', KEYS[3], now, fp) end
 -- An incident inhibits for as long as its group is open: each of its events renews the mark (and takes
 -- it back from another incident of the provider that resolved meanwhile).
-if state == 'open' and f[4] == '1' then
+if f[4] == '1' or ARGV[10] == '1' then
+  if f[4] ~= '1' then redis.call('HSET', g, 'incident', 1) end
   redis.call('SET', KEYS[4], fp .. ':' .. gen, 'PX', ARGV[5])
+  -- The models traffic saw failing in it: they are covered by it too (the probes' are members).
+  if member == '' and ARGV[11] ~= '' then redis.call('HSET', g, 's:' .. ARGV[11], 1) end
 end
 -- A more severe event becomes the group's face (a model's first failure, then its critical outage),
 -- and an open group notifies again at once instead of waiting for the repeat interval.
@@ -167,8 +177,8 @@ if ARGV[3] ~= '' then
 end
 redis.call('HSET', g, 'state', 'resolved', 'resolvedAt', now)
 redis.call('ZREM', KEYS[2], fp)
-if state == 'pending' or redis.call('HGET', g, 'told') == 'resolved' then return {'silent'} end
 local gen = redis.call('HGET', g, 'gen')
+if state == 'pending' or redis.call('HGET', g, 'told') == 'resolved' then return {'silent', gen, event} end
 local told = redis.call('HGET', g, 'toldPeople')
 local id = 'resolved-' .. fp .. '-' .. gen
 local entry = cjson.encode({kind = 'resolution', fingerprint = fp, gen = tonumber(gen),
@@ -183,6 +193,10 @@ return {'resolved', id, entry}`;
 
 type Raw = (...args: (string | number)[]) => Promise<unknown>;
 
+/** A key's incident (billing, authentication, an outage) that will reach people: it inhibits from its first event. */
+const opensIncident = (event: AlertEvent) =>
+  event.source !== 'test' && event.severity === 'CRITICAL' && isProviderWide(event);
+
 /** When the event happened at its source (a clock far ahead is not believed past now). */
 const occurredAt = (event: AlertEvent, now: number) => Math.min(Date.parse(event.occurredAt) || now, now);
 
@@ -192,7 +206,9 @@ const SEVERITY_RANK: Record<AlertEvent['severity'], number> = { LOW: 1, MEDIUM: 
 export type ResolveOutcome =
   | { kind: 'none' }
   | { kind: 'later'; lastSeen: number }
-  | { kind: 'resolved'; entry: { id: string; raw: string } | null };
+  | { kind: 'resolved'; entry: { id: string; raw: string } }
+  /** Closed with nothing to announce; its incident mark, if it held one, must still go. */
+  | { kind: 'silent'; gen: number; event: AlertEvent };
 
 export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
   redis.defineCommand('faultlineGroupRecord', { numberOfKeys: 4, lua: RECORD });
@@ -221,6 +237,8 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
         resolvesWhenQuiet(event) ? 1 : 0,
         groupMember(event),
         occurredAt(event, now),
+        opensIncident(event) ? 1 : 0,
+        event.model ?? '',
       )) as [string, number, number];
       return { outcome: outcome as 'new' | 'repeat' | 'counted', gen, lastNotifiedAt };
     },
@@ -267,7 +285,8 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
       )) as string[] | null;
       if (!res) return { kind: 'none' };
       if (res[0] === 'later') return { kind: 'later', lastSeen: Number(res[1]) };
-      if (res[0] === 'silent') return { kind: 'resolved', entry: null };
+      if (res[0] === 'silent')
+        return { kind: 'silent', gen: Number(res[1]), event: JSON.parse(String(res[2])) };
       return { kind: 'resolved', entry: { id: String(res[1]), raw: String(res[2]) } };
     },
 

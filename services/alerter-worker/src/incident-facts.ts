@@ -1,4 +1,10 @@
-import { type AlertEvent, isProviderWide, type RoutingFacts, TAXONOMY } from '@faultline/core';
+import {
+  type AlertEvent,
+  documentedScope,
+  isProviderWide,
+  type RoutingFacts,
+  TAXONOMY,
+} from '@faultline/core';
 import type { RedisKeys } from '@faultline/runtime';
 import type { Redis } from 'ioredis';
 
@@ -46,6 +52,24 @@ export function incidentFacts(
       event.category === 'rate_limit' ? event.provider : `${event.category}:${event.provider}`,
       bucket,
     );
+  /**
+   * Whether the provider's incident speaks for this model: the model fails in it (the probes' members,
+   * the models traffic saw), it is an outage of every model, or its code is documented as key-wide.
+   * A key's incident does not mute what another model says of itself (its decommission, say).
+   */
+  async function covers(holder: IncidentGroup, model: string): Promise<boolean> {
+    const [member, seen, outage, face] = await redis.hmget(
+      keys.alertGroup(holder.fingerprint),
+      `m:${model}`,
+      `s:${model}`,
+      'm:@provider_outage',
+      'event',
+    );
+    if (member || seen || outage) return true;
+    if (!face) return false;
+    const e = JSON.parse(face) as AlertEvent;
+    return documentedScope(e.provider, e.gateway, [e.providerCode, e.reason, e.statusCode]) === 'key';
+  }
   const counted = (event: AlertEvent) => TAXONOMY[event.category].alerts === 'when_sustained';
   return {
     /** Called for every event; costs nothing for categories that need no counting. */
@@ -80,12 +104,17 @@ export function incidentFacts(
         windowKey(event, bucket - 1),
         keys.inhibit(event.provider),
       );
-      const inhibited = Boolean(incident) && event.model !== null && !isProviderWide(event);
+      const holder = holderOf(incident ?? null);
+      const inhibited =
+        holder !== null &&
+        event.model !== null &&
+        !isProviderWide(event) &&
+        (await covers(holder, event.model));
       const threshold = event.category === 'rate_limit' ? cfg.rateLimitThreshold : cfg.burstThreshold;
       return {
         sustained: counted(event) && slidingCount(now, cfg.rateLimitWindowMs, current, previous) >= threshold,
         inhibited,
-        incident: inhibited ? holderOf(incident ?? null) : null,
+        incident: inhibited ? holder : null,
       };
     },
   };

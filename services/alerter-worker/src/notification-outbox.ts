@@ -60,7 +60,7 @@ local entry = cjson.encode({kind = 'take', fingerprint = ARGV[3], gen = tonumber
   lastSeen = tonumber(lastSeen), at = now, heldUnderIncident = held - heldBefore,
   flaps = tonumber(redis.call('HGET', g, 'flaps') or '0'),
   recoveries = tonumber(redis.call('HGET', g, 'recoveries') or '0'),
-  resolvingSince = resolving > 0 and resolving or false, members = table.concat(members, '\\n'),
+  resolvingSince = resolving > 0 and resolving or false, closed = closes and true or false, members = table.concat(members, '\\n'),
   event = event})
 redis.call('HSET', KEYS[3], ARGV[4], entry)
 redis.call('ZADD', KEYS[4], ARGV[1], ARGV[4])

@@ -61,15 +61,20 @@ export function groupTimers(deps: {
         heldUnder: facts.incident,
       });
     }
+    // A take that closed its group (its hold had passed) ends the group's incident mark as a resolution does.
+    if (entry.kind === 'take' && entry.take.closed)
+      await incidents.closeIncident(entry.take.event, entry.take);
     const at = entry.kind === 'take' ? entry.take.at : entry.resolution.at;
     const sent = await dispatcher.dispatch(n, at);
     await outbox.done(entry.id);
     return { n, sent, inhibited };
   }
 
-  async function announce(outcome: ResolveOutcome): Promise<void> {
-    if (outcome.kind === 'resolved' && outcome.entry)
+  async function announce(fp: string, outcome: ResolveOutcome): Promise<void> {
+    if (outcome.kind === 'resolved')
       await handOver(parseOutboxEntry(outcome.entry.id, outcome.entry.raw, null));
+    if (outcome.kind === 'silent')
+      await incidents.closeIncident(outcome.event, { fingerprint: fp, gen: outcome.gen });
   }
 
   /** `flushId` is the flush job's id: its retries and a replayed inline flush share it. */
@@ -111,8 +116,8 @@ export function groupTimers(deps: {
       for (const fp of due) {
         try {
           const outcome = await groups.resolve(fp, now, { quietMs: deps.resolveAfterMs });
-          if (outcome.kind === 'resolved') resolved++;
-          await announce(outcome);
+          if (outcome.kind === 'resolved' || outcome.kind === 'silent') resolved++;
+          await announce(fp, outcome);
         } catch (error) {
           failure(error, fp);
         }
@@ -126,8 +131,11 @@ export function groupTimers(deps: {
   /** Closes the group if it is still resolving since `since` (nothing fired again during the hold). */
   async function settle(fp: string, gen: number, since: number): Promise<string> {
     const outcome = await groups.resolve(fp, Date.now(), { gen, resolvingSince: since });
-    await announce(outcome);
-    return outcome.kind === 'resolved' ? 'resolved' : 'fired again, or not notified yet';
+    await announce(fp, outcome);
+    if (outcome.kind === 'resolved') return 'resolved';
+    return outcome.kind === 'silent'
+      ? 'resolved (its last notification said so)'
+      : 'fired again, or not notified yet';
   }
 
   /** One event on its own to Sentry (a breaker opening), in its group's Sentry issue. */

@@ -87,16 +87,32 @@ describe('routing', () => {
     await h.close();
   });
 
-  it('while a provider-wide incident fires, single-model alerts of that provider are held under it', async () => {
+  it('while a key-wide incident fires, single-model alerts of that provider are held under it', async () => {
     const h = await harness({ ALERT_GROUP_WAIT: '100ms', RATE_LIMIT_ALERT_THRESHOLD: '1' });
-    await h.send(billingEvent('incident'));
+    // insufficient_quota is documented as key-wide at openai: it speaks for every model of the key.
+    await h.send(billingEvent('openai'));
     await until('the incident', () => h.entries().length >= 1);
-    await h.send(rateLimit('incident', 'gpt-4o'));
+    await h.send(rateLimit('openai', 'gpt-4o'));
     await h.send(rateLimit('elsewhere', 'gpt-4o'));
     await until('the other provider alert', () => h.entries().length >= 2);
     await new Promise((r) => setTimeout(r, 400));
     expect(h.entries()).toHaveLength(2);
     expect(h.entries()[1]).toMatch(/Provider: elsewhere/);
+    await h.close();
+  });
+
+  it("an incident holds only what it speaks for: its failing models' alerts, not another model's own news", async () => {
+    const h = await harness({ ALERT_GROUP_WAIT: '100ms', RATE_LIMIT_ALERT_THRESHOLD: '1' });
+    // acme documents nothing: the incident covers the model that failed (gpt-4o-mini), no other.
+    await h.send(billingEvent('acme'));
+    await until('the incident', () => h.entries().length >= 1);
+    await h.send(rateLimit('acme', 'gpt-4o-mini'));
+    await h.send({ ...serverError('acme', 'old-model'), category: 'model_error', reason: 'model_not_found' });
+    await until('the model gone', () => h.entries().length >= 2);
+    await until('every group taken', async () => (await h.groups('rate_limit', 'open')).length === 1);
+    await until('its deliveries', h.idle);
+    expect(h.entries()).toHaveLength(2);
+    expect(h.entries()[1]).toMatch(/ALERT: MODEL_ERROR[\s\S]*Model: old-model/);
     await h.close();
   });
 });
@@ -109,14 +125,14 @@ describe('inhibition lasts as long as the incident group is open', () => {
       ALERT_REPEAT_INTERVAL: '1h',
       RATE_LIMIT_ALERT_THRESHOLD: '1',
     });
-    await h.send(billingEvent('busy'));
+    await h.send(billingEvent('openai'));
     await until('the incident', () => h.entries().length >= 1);
     // Its events keep the group open for longer than one quiet period, with no repeat due meanwhile.
     for (const end = Date.now() + 2500; Date.now() < end; ) {
-      await h.send(billingEvent('busy'));
+      await h.send(billingEvent('openai'));
       await new Promise((r) => setTimeout(r, 200));
     }
-    await h.send(rateLimit('busy', 'gpt-4o'));
+    await h.send(rateLimit('openai', 'gpt-4o'));
     await until(
       'the single-model group to be taken',
       async () => (await h.groups('rate_limit', 'open')).length,
@@ -132,7 +148,7 @@ describe('inhibition lasts as long as the incident group is open', () => {
     await until('its resolution delivered', h.idle);
     // People never heard of the held alert, so they do not hear of its end either.
     expect(h.entries().filter((e) => /RATE_LIMIT/.test(e))).toEqual([]);
-    await h.send(rateLimit('busy', 'gpt-4o-2'));
+    await h.send(rateLimit('openai', 'gpt-4o-2'));
     await until('a single-model alert after the incident', () =>
       h.entries().some((e) => /ALERT: RATE_LIMIT/.test(e)),
     );
@@ -145,11 +161,11 @@ describe('inhibition lasts as long as the incident group is open', () => {
       ALERT_REPEAT_INTERVAL: '1s',
       RATE_LIMIT_ALERT_THRESHOLD: '1',
     });
-    await h.send(billingEvent('counting'));
+    await h.send(billingEvent('openai'));
     await until('the incident', () => h.entries().length >= 1);
     const notifiedAt = Date.now();
-    await h.send(rateLimit('counting', 'model-a'));
-    await h.send(rateLimit('counting', 'model-b'));
+    await h.send(rateLimit('openai', 'model-a'));
+    await h.send(rateLimit('openai', 'model-b'));
     await until(
       'both single-model groups taken',
       async () => (await h.groups('rate_limit', 'open')).length === 2,
@@ -157,7 +173,7 @@ describe('inhibition lasts as long as the incident group is open', () => {
     await until('their deliveries', h.idle);
     expect(h.entries()).toHaveLength(1);
     await new Promise((r) => setTimeout(r, Math.max(0, notifiedAt + 1100 - Date.now())));
-    await h.send(billingEvent('counting'));
+    await h.send(billingEvent('openai'));
     await until('the repeat', () => h.entries().length >= 2);
     expect(h.entries()[1]).toMatch(/2 single-model alerts held under this incident/);
     expect(h.entries()[0]).not.toMatch(/held under this incident/);
@@ -187,10 +203,15 @@ describe('health-probe groups resolve only when the health worker reports recove
     };
     await h.send(down);
     await h.send(outage);
-    await until('both alerts', () => h.entries().length >= 2);
+    // The outage holds the critical model's own alert from its first event: one mail, not two.
+    await until('the outage alert', () => h.entries().length >= 1);
+    await until('every group taken', async () => (await h.groups('server_error', 'open')).length === 2);
+    await until('its deliveries', h.idle);
+    expect(h.entries()).toHaveLength(1);
+    expect(h.entries()[0]).toMatch(/ALERT: SERVER_ERROR[\s\S]*Reason: provider_outage/);
     // The health worker sends nothing while the model stays down: several quiet periods pass.
     await h.sweeps(4);
-    expect(h.entries()).toHaveLength(2);
+    expect(h.entries()).toHaveLength(1);
     expect(await h.groups('server_error', 'open')).toEqual(expect.arrayContaining(['m1', null]));
 
     await h.send(rateLimit('probed', 'gpt-x'));
@@ -199,11 +220,13 @@ describe('health-probe groups resolve only when the health worker reports recove
       async () => (await h.groups('rate_limit', 'open')).length,
     );
     await until('its deliveries', h.idle);
-    expect(h.entries()).toHaveLength(2);
+    expect(h.entries()).toHaveLength(1);
 
     await h.send({ ...down, id: 'recovered-m1', state: 'resolved', reason: 'recovered', severity: 'MEDIUM' });
-    await until('the recovery', () => h.entries().length >= 3);
-    expect(h.entries()[2]).toMatch(/RESOLVED: SERVER_ERROR[\s\S]*Model: m1/);
+    await until('the recovery', async () => (await h.groups('server_error', 'resolved')).includes('m1'));
+    await until('its deliveries', h.idle);
+    // People never heard of m1's own alert (held under the outage), so not of its end either.
+    expect(h.entries()).toHaveLength(1);
     expect(await h.groups('server_error', 'open')).toEqual([null]);
     await h.close();
   }, 20_000);

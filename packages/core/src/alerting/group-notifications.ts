@@ -23,6 +23,8 @@ export interface GroupTake {
   resolvingSince: number | null;
   /** Models (or `@aggregate`s) still failing in it, sorted. */
   members: string[];
+  /** This take closed the group (its recovery had held long enough, or it is a test alert). */
+  closed?: boolean;
   event: AlertEvent;
 }
 
