@@ -202,6 +202,12 @@ const occurredAt = (event: AlertEvent, now: number) => Math.min(Date.parse(event
 
 const SEVERITY_RANK: Record<AlertEvent['severity'], number> = { LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
 
+/**
+ * A job refused by an open breaker only echoes the failure that opened it: any event of the failure
+ * itself becomes the group's face over it, so routing reads the failure, not the echo.
+ */
+const rankOf = (event: AlertEvent) => (event.reason === 'circuit_open' ? 0 : SEVERITY_RANK[event.severity]);
+
 /** `resolved`: the group closed; `entry` holds its resolution when people or Sentry had heard of it. */
 export type ResolveOutcome =
   | { kind: 'none' }
@@ -233,7 +239,7 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
         JSON.stringify(event),
         repeatIntervalMs,
         ttlMs,
-        SEVERITY_RANK[event.severity],
+        rankOf(event),
         resolvesWhenQuiet(event) ? 1 : 0,
         groupMember(event),
         occurredAt(event, now),

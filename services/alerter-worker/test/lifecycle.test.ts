@@ -142,6 +142,23 @@ describe('an incident that does not stay put still reaches a person, once', () =
   });
 });
 
+describe('a job refused by an open breaker echoes the failure, it does not speak for it', () => {
+  it('echoes alone tell no one; the failure itself, arriving after them, is told once', async () => {
+    const h = await alerterHarness(redis.url, { ALERT_GROUP_WAIT: '150ms' });
+    for (let i = 0; i < 3; i++)
+      await h.send(billingEvent('echo', { id: `echo-${i}`, reason: 'circuit_open', model: 'broke' }));
+    await until('the group taken', async () => (await h.groups('billing_quota', 'open')).length === 1);
+    await until('its deliveries', h.idle);
+    expect(h.entries()).toHaveLength(0);
+    await h.send(health('echo', 'broke', 'firing', { reason: 'trial_failed' }));
+    await until('the alert', () => h.entries().length >= 1);
+    expect(h.entries()[0]).toMatch(/ALERT: BILLING_QUOTA[\s\S]*Reason: trial_failed/);
+    await sleep(300);
+    expect(h.entries()).toHaveLength(1);
+    await h.close();
+  });
+});
+
 describe('Sentry hears of every breaker opening', () => {
   it('each breaker_opened or trial_failed event is its own Sentry delivery, in its group', async () => {
     const h = await alerterHarness(redis.url, {

@@ -56,6 +56,19 @@ export function probeProcessor(deps: ProbeDeps) {
     });
     for (const transition of step.transitions) {
       deps.counters.incr(METRICS.breakerTransitions, { transition, provider: m.provider });
+      // Each transition is a line in the worker's log too: what happened is visible without the alerts.
+      deps.logger[transition === 'recovered' ? 'info' : 'warn'](
+        {
+          provider: m.provider,
+          model: m.id,
+          transition,
+          breaker: step.state.breaker,
+          category: classified?.category,
+          reason: classified?.reason,
+          statusCode: classified?.statusCode,
+        },
+        `${m.provider}/${m.id}: ${transition.replace('_', ' ')}${classified ? ` (${classified.category}${classified.reason ? ` ${classified.reason}` : ''})` : ''}`,
+      );
       await alerts.publish(
         transitionEvent({
           transition,
