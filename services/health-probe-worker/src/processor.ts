@@ -1,4 +1,4 @@
-import { type BreakerConfig, type ModelSpec, modelKey, nextBreaker } from '@faultline/core';
+import { type BreakerConfig, type ModelSpec, modelKey } from '@faultline/core';
 import type { ProviderRegistry } from '@faultline/providers';
 import {
   type AlertPublisher,
@@ -9,8 +9,8 @@ import {
 } from '@faultline/runtime';
 import type { Job } from 'bullmq';
 import type { AggregateStore } from './aggregate-store.ts';
-import { transitionEvent } from './health-events.ts';
 import { runProbe } from './probe.ts';
+import { probeStep } from './probe-step.ts';
 import { providerAggregates } from './provider-aggregates.ts';
 
 export interface ProbeDeps {
@@ -50,11 +50,8 @@ export function probeProcessor(deps: ProbeDeps) {
       { provider: m.provider, gateway: m.gateway ?? 'none' },
       outcome.latencyMs,
     );
-    const step = await store.update(modelKey(m.provider, m.id), (h) => {
-      const next = nextBreaker(h, outcome, deps.breaker);
-      return { state: next.state, result: { ...next, downSince: h.downSince } };
-    });
-    for (const transition of step.transitions) {
+    const { step, events } = await probeStep(store, deps.breaker, m, outcome, classified);
+    for (const [i, transition] of step.transitions.entries()) {
       deps.counters.incr(METRICS.breakerTransitions, { transition, provider: m.provider });
       // Each transition is a line in the worker's log too: what happened is visible without the alerts.
       deps.logger[transition === 'recovered' ? 'info' : 'warn'](
@@ -69,18 +66,7 @@ export function probeProcessor(deps: ProbeDeps) {
         },
         `${m.provider}/${m.id}: ${transition.replace('_', ' ')}${classified ? ` (${classified.category}${classified.reason ? ` ${classified.reason}` : ''})` : ''}`,
       );
-      await alerts.publish(
-        transitionEvent({
-          transition,
-          model: m,
-          health: step.state,
-          classified,
-          latencyMs: outcome.latencyMs,
-          at: outcome.at,
-          cfg: deps.breaker,
-          downSince: step.downSince,
-        }),
-      );
+      await alerts.publish(events[i]!);
     }
     await aggregates.afterProbe(m, step, outcome, classified);
     return `${outcome.ok ? 'ok' : classified?.category} ${step.state.breaker}${step.transitions.length ? ` (${step.transitions.join(', ')})` : ''}`;

@@ -19,6 +19,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateStore } from '../src/aggregate-store.ts';
 import { transitionEvent } from '../src/health-events.ts';
+import { probeStep } from '../src/probe-step.ts';
 import { providerAggregates } from '../src/provider-aggregates.ts';
 
 const CFG: BreakerConfig = {
@@ -170,23 +171,8 @@ function provider() {
   /** One probe of one model, as the processor runs it: its transitions, then the aggregates. */
   async function probe(m: ModelSpec, classified: ClassifiedError | null, at: number) {
     const outcome = outcomeOf(classified, at);
-    const step = await store.update(modelKey(m.provider, m.id), (h) => {
-      const next = nextBreaker(h, outcome, CFG);
-      return { state: next.state, result: { ...next, downSince: h.downSince } };
-    });
-    for (const transition of step.transitions)
-      await alerts.publish(
-        transitionEvent({
-          transition,
-          model: m,
-          health: step.state,
-          classified,
-          latencyMs: outcome.latencyMs,
-          at,
-          cfg: CFG,
-          downSince: step.downSince,
-        }),
-      );
+    const { step, events: made } = await probeStep(store, CFG, m, outcome, classified);
+    for (const e of made) await alerts.publish(e);
     await aggregates.afterProbe(m, step, outcome, classified);
   }
   return { models, events, aggregates, probe };
