@@ -1,4 +1,5 @@
 export * from './alert-fixtures.ts';
+export { killWithThisProcess } from './child-reaper.ts';
 export * from './corpus/call-provider.ts';
 export * from './corpus/load.ts';
 export * from './corpus/replay.ts';

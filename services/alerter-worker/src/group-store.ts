@@ -181,7 +181,13 @@ local gen = redis.call('HGET', g, 'gen')
 if state == 'pending' or redis.call('HGET', g, 'told') == 'resolved' then return {'silent', gen, event} end
 local told = redis.call('HGET', g, 'toldPeople')
 local id = 'resolved-' .. fp .. '-' .. gen
+local recovered = {}
+for _, k in ipairs(redis.call('HKEYS', g)) do
+  if string.sub(k, 1, 2) == 'r:' then recovered[#recovered + 1] = string.sub(k, 3) end
+end
+table.sort(recovered)
 local entry = cjson.encode({kind = 'resolution', fingerprint = fp, gen = tonumber(gen),
+  recovered = table.concat(recovered, '\\n'),
   count = tonumber(redis.call('HGET', g, 'count')), firstSeen = tonumber(redis.call('HGET', g, 'firstSeen')),
   lastSeen = lastSeen, at = now, heldUnderIncident = tonumber(redis.call('HGET', g, 'held') or '0'),
   flaps = tonumber(redis.call('HGET', g, 'flaps') or '0'),

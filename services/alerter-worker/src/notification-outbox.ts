@@ -106,7 +106,17 @@ export function parseOutboxEntry(id: string, raw: string, decided: string | null
     return { id, kind, take, decided: decided ? JSON.parse(decided) : null };
   }
   const told = toldPeople === '1' ? true : toldPeople === '0' ? false : null;
-  return { id, kind: 'resolution', resolution: { ...rest, toldPeople: told, event: JSON.parse(event) } };
+  const { recovered, ...fields } = rest;
+  return {
+    id,
+    kind: 'resolution',
+    resolution: {
+      ...fields,
+      recovered: typeof recovered === 'string' && recovered ? recovered.split('\n') : [],
+      toldPeople: told,
+      event: JSON.parse(event),
+    },
+  };
 }
 
 type Raw = (...args: (string | number)[]) => Promise<unknown>;

@@ -63,7 +63,7 @@ describe('a recovery must cover what failed', () => {
     expect(h.entries()).toHaveLength(1);
     await h.send(health('acme', 'm-b', 'resolved'));
     await until('the resolution', () => h.entries().length >= 2);
-    expect(h.entries()[1]).toMatch(/RESOLVED: BILLING_QUOTA/);
+    expect(h.entries()[1]).toMatch(/RESOLVED: BILLING_QUOTA[\s\S]*\nModels: m-a, m-b\n/);
     await sleep(500);
     expect(h.entries()).toHaveLength(2);
     await h.close();

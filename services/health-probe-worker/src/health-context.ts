@@ -54,6 +54,12 @@ export function providerContext(args: {
     last_failure: iso(all.lastFailure),
     models_total: all.modelsTotal,
     models_failing: all.modelsFailing,
+    // Which ones, for the person reading an outage: `Models: a, b` in the alert.
+    failing_models: args.peers
+      .filter((p) => p.health.consecutiveFailures > 0 || p.health.breaker === 'open')
+      .map((p) => p.spec.id)
+      .sort()
+      .join(', '),
     breakers_open: all.breakersOpen,
   };
 }

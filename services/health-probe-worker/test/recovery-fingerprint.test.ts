@@ -251,6 +251,7 @@ describe('aggregates carry the model-health fields, over the provider', () => {
       last_failure: new Date(3000).toISOString(),
       models_total: 2,
       models_failing: 2,
+      failing_models: 'm-a, m-b',
       breakers_open: 2,
       models_concerned: 2,
     });

@@ -41,10 +41,19 @@ export interface GroupResolution {
   toldPeople: boolean | null;
   flaps?: number;
   recoveries?: number;
+  /** The members that failed in it and recovered. */
+  recovered?: string[];
   event: AlertEvent;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The models a group speaks of: its members that are models, and those an aggregate's event names. */
+function modelsOf(members: string[], event: AlertEvent): string[] {
+  const named = event.context?.failing_models;
+  const fromAggregate = typeof named === 'string' && named ? named.split(', ') : [];
+  return [...new Set([...members.filter((m) => !m.startsWith('@')), ...fromAggregate])].sort();
+}
 
 export function notificationOfTake(
   t: GroupTake,
@@ -53,7 +62,7 @@ export function notificationOfTake(
 ): Notification {
   const occurrences = t.count - t.previouslyNotified;
   const flaps = t.flaps ?? 0;
-  const models = (t.members ?? []).filter((m) => !m.startsWith('@'));
+  const models = modelsOf(t.members ?? [], t.event);
   return {
     id: `${t.fingerprint}-${t.gen}-${t.number}`,
     kind: t.number === 1 ? 'firing' : 'repeat',
@@ -91,6 +100,7 @@ export function notificationOfResolution(
     durationMs: r.at - r.firstSeen,
     ...(r.heldUnderIncident > 0 ? { heldUnderIncident: r.heldUnderIncident } : {}),
     ...(r.flaps ? { flapping: { fired: r.flaps + 1, resolved: r.recoveries ?? r.flaps } } : {}),
+    ...(modelsOf(r.recovered ?? [], r.event).length ? { models: modelsOf(r.recovered ?? [], r.event) } : {}),
     notify: r.toldPeople ?? shouldNotify(r.event, { sustained: true, inhibited: false }, policy),
   };
 }
