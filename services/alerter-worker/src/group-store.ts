@@ -200,7 +200,7 @@ return {'resolved', id, entry}`;
 type Raw = (...args: (string | number)[]) => Promise<unknown>;
 
 /** A key's incident (billing, authentication, an outage) that will reach people: it inhibits from its first event. */
-const opensIncident = (event: AlertEvent) =>
+const incidentFromFirstEvent = (event: AlertEvent) =>
   event.source !== 'test' && event.severity === 'CRITICAL' && isProviderWide(event);
 
 /** When the event happened at its source (a clock far ahead is not believed past now). */
@@ -249,7 +249,7 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
         resolvesWhenQuiet(event) ? 1 : 0,
         groupMember(event),
         occurredAt(event, now),
-        opensIncident(event) ? 1 : 0,
+        incidentFromFirstEvent(event) ? 1 : 0,
         event.model ?? '',
       )) as [string, number, number];
       return { outcome: outcome as 'new' | 'repeat' | 'counted', gen, lastNotifiedAt };
