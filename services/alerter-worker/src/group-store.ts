@@ -28,7 +28,7 @@ local member = ARGV[8]
 local occurred = tonumber(ARGV[9])
 -- One read of every field the decision needs: this runs for every event, so it is kept small.
 local f = redis.call('HMGET', g, 'state', 'gen', 'quiet', 'incident', 'rank', 'repeatPending', 'lastNotifiedAt',
-  'resolving', 'm:' .. member, 'r:' .. member, 'toldPeople')
+  'resolving', 'm:' .. member, 'r:' .. member, 'toldPeople', 's:' .. ARGV[11])
 local state = f[1]
 redis.call('ZADD', KEYS[2], now, fp)
 if (not state) or state == 'resolved' then
@@ -81,12 +81,19 @@ if ARGV[7] == '0' and quiet ~= '0' then
 end
 if state == 'open' and quiet ~= '0' then redis.call('ZADD', KEYS[3], now, fp) end
 -- An incident inhibits for as long as its group is open: each of its events renews the mark (and takes
--- it back from another incident of the provider that resolved meanwhile).
-if f[4] == '1' or ARGV[10] == '1' then
-  if f[4] ~= '1' then redis.call('HSET', g, 'incident', 1) end
+-- it back from another incident of the provider that resolved meanwhile). A pending one set it with
+-- its first event, for longer than it can stay pending.
+if ARGV[10] == '1' and f[4] ~= '1' then
+  set[#set + 1] = 'incident'
+  set[#set + 1] = 1
   redis.call('SET', KEYS[4], fp .. ':' .. gen, 'PX', ARGV[5])
-  -- The models traffic saw failing in it: they are covered by it too (the probes' are members).
-  if member == '' and ARGV[11] ~= '' then redis.call('HSET', g, 's:' .. ARGV[11], 1) end
+elseif state == 'open' and f[4] == '1' then
+  redis.call('SET', KEYS[4], fp .. ':' .. gen, 'PX', ARGV[5])
+end
+-- The models traffic saw failing in an incident: it speaks for them too (the probes' are members).
+if (ARGV[10] == '1' or f[4] == '1') and member == '' and ARGV[11] ~= '' and not f[12] then
+  set[#set + 1] = 's:' .. ARGV[11]
+  set[#set + 1] = 1
 end
 -- A more severe event becomes the group's face (a model's first failure, then its critical outage),
 -- and an open group notifies again at once instead of waiting for the repeat interval.
