@@ -75,6 +75,13 @@ describe('fingerprints group by category, provider, model and source', () => {
     const base = patch && 'category' in patch ? { ...event, category: 'rate_limit' as const } : event;
     expect(fingerprintOf(base) === fingerprintOf({ ...base, ...patch } as AlertEvent)).toBe(same);
   });
+  it('groups invalid requests and unknown errors of traffic per provider (a digest), not per model', () => {
+    for (const category of ['unknown', 'invalid_request'] as const) {
+      const e = { ...event, category, model: 'a' };
+      expect(fingerprintOf(e)).toBe(fingerprintOf({ ...e, model: 'b' }));
+      expect(fingerprintOf(e)).not.toBe(fingerprintOf({ ...e, provider: 'other' }));
+    }
+  });
   it('gives every test alert a group of its own', () => {
     const t = { ...event, source: 'test' as const };
     expect(fingerprintOf(t)).not.toBe(fingerprintOf({ ...t, id: 'other' }));

@@ -1,4 +1,10 @@
-import { type AlertEvent, groupMember, isProviderWide, resolvesWhenQuiet } from '@faultline/core';
+import {
+  type AlertEvent,
+  groupMember,
+  isProviderLevel,
+  isProviderWide,
+  resolvesWhenQuiet,
+} from '@faultline/core';
 import { listAlertGroups, type RedisKeys } from '@faultline/runtime';
 import type { Redis } from 'ioredis';
 import { outboxKeys } from './notification-outbox.ts';
@@ -48,8 +54,8 @@ if (not state) or state == 'resolved' then
     -- notification: a critical model's own alert, flushed first, would otherwise go out beside it.
     redis.call('HSET', g, 'incident', 1)
     redis.call('SET', KEYS[4], fp .. ':' .. gen, 'PX', ARGV[5])
-    if member == '' and ARGV[11] ~= '' then redis.call('HSET', g, 's:' .. ARGV[11], 1) end
   end
+  if ARGV[12] == '1' and member == '' and ARGV[11] ~= '' then redis.call('HSET', g, 's:' .. ARGV[11], 1) end
   redis.call('PEXPIRE', g, ARGV[5])
   return {'new', gen, 0}
 end
@@ -90,8 +96,9 @@ if ARGV[10] == '1' and f[4] ~= '1' then
 elseif state == 'open' and f[4] == '1' then
   redis.call('SET', KEYS[4], fp .. ':' .. gen, 'PX', ARGV[5])
 end
--- The models traffic saw failing in an incident: it speaks for them too (the probes' are members).
-if (ARGV[10] == '1' or f[4] == '1') and member == '' and ARGV[11] ~= '' and not f[12] then
+-- The models traffic saw failing in a provider-level group (an incident, a digest): it names them,
+-- and an incident speaks for them (the probes' are members).
+if ARGV[12] == '1' and member == '' and ARGV[11] ~= '' and not f[12] then
   set[#set + 1] = 's:' .. ARGV[11]
   set[#set + 1] = 1
 end
@@ -104,14 +111,15 @@ if escalated then
   set[#set + 1] = 'rank'
   set[#set + 1] = ARGV[6]
 end
-local result = {'counted', gen, 0}
+-- Whether people heard of it: an open group they did not hear of may need telling once it is sustained.
+local result = {'counted', gen, tonumber(f[7]) or 0, state == 'open' and f[11] ~= '1' and 0 or 1}
 if state == 'open' and f[6] == '0' then
   local last = tonumber(f[7])
   -- A flap of a group people have not heard of tells them now, once: a flapping incident is one.
   if escalated or now - last >= tonumber(ARGV[4]) or (flapped and f[11] ~= '1') then
     set[#set + 1] = 'repeatPending'
     set[#set + 1] = 1
-    result = {'repeat', gen, last}
+    result = {'repeat', gen, last, 1}
   end
 end
 redis.call('HINCRBY', g, 'count', 1)
@@ -241,7 +249,7 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
 
   return {
     async record(fp: string, event: AlertEvent, now: number, repeatIntervalMs: number) {
-      const [outcome, gen, lastNotifiedAt] = (await r.faultlineGroupRecord.call(
+      const [outcome, gen, lastNotifiedAt, told] = (await r.faultlineGroupRecord.call(
         redis,
         keys.alertGroup(fp),
         keys.alertGroupIndex(),
@@ -258,8 +266,15 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
         occurredAt(event, now),
         incidentFromFirstEvent(event) ? 1 : 0,
         event.model ?? '',
-      )) as [string, number, number];
-      return { outcome: outcome as 'new' | 'repeat' | 'counted', gen, lastNotifiedAt };
+        isProviderLevel(event) ? 1 : 0,
+      )) as [string, number, number, number?];
+      return {
+        outcome: outcome as 'new' | 'repeat' | 'counted',
+        gen,
+        lastNotifiedAt,
+        /** An open group people have not heard of (routing kept it to Sentry so far). */
+        untold: told === 0,
+      };
     },
 
     /**

@@ -97,6 +97,15 @@ export function incidentFacts(
       );
     },
 
+    /** Whether this event's category is sustained for its provider now (only `when_sustained` ones can be). */
+    async sustained(event: AlertEvent, now: number): Promise<boolean> {
+      if (!counted(event)) return false;
+      const bucket = bucketOf(now);
+      const [current, previous] = await redis.mget(windowKey(event, bucket), windowKey(event, bucket - 1));
+      const threshold = event.category === 'rate_limit' ? cfg.rateLimitThreshold : cfg.burstThreshold;
+      return slidingCount(now, cfg.rateLimitWindowMs, current, previous) >= threshold;
+    },
+
     async facts(event: AlertEvent, now: number): Promise<RoutingFacts & { incident: IncidentGroup | null }> {
       const bucket = bucketOf(now);
       const [current, previous, incident] = await redis.mget(

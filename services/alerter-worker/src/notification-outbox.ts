@@ -43,7 +43,8 @@ local resolving = tonumber(redis.call('HGET', g, 'resolving') or '0')
 local event = redis.call('HGET', g, 'event')
 local members = {}
 for _, k in ipairs(redis.call('HKEYS', g)) do
-  if string.sub(k, 1, 2) == 'm:' then members[#members + 1] = string.sub(k, 3) end
+  local p = string.sub(k, 1, 2)
+  if p == 'm:' or p == 's:' then members[#members + 1] = string.sub(k, 3) end
 end
 table.sort(members)
 local closes = string.find(event, '"source":"test"', 1, true) or (resolving > 0 and now - resolving >= tonumber(ARGV[5]))

@@ -108,7 +108,12 @@ export function eventProcessor(deps: EventProcessorDeps) {
           ...FLUSH_RETRY,
         },
       );
-    } else if (recorded.outcome === 'repeat') {
+    } else if (
+      recorded.outcome === 'repeat' ||
+      // A burst that became sustained after its group's first notification went to Sentry only:
+      // people hear of it now, not at the next repeat an hour later.
+      (recorded.untold && (await deps.incidents.sustained(event, now)))
+    ) {
       await deps.timers.add(
         JOB_NAMES.flush,
         { fingerprint: fp, gen: recorded.gen },

@@ -1,10 +1,9 @@
 import type { AlertEvent } from '@faultline/core';
-import { QUEUES } from '@faultline/runtime';
 import { startTestRedis, type TestRedis } from '@faultline/testkit';
-import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingEvent, until } from './support/alerter-env.ts';
 import { alerterHarness } from './support/alerter-harness.ts';
+import { startHttpSink } from './support/http-sink.ts';
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -160,32 +159,53 @@ describe('a job refused by an open breaker echoes the failure, it does not speak
 });
 
 describe('Sentry hears of every breaker opening', () => {
-  it('each breaker_opened or trial_failed event is its own Sentry delivery, in its group', async () => {
+  it('each breaker_opened or trial_failed event is its own Sentry event with the model_health context, in its group', async () => {
+    const sentry = await startHttpSink();
     const h = await alerterHarness(redis.url, {
       ALERT_GROUP_WAIT: '100ms',
       SENTRY_ENABLED: 'true',
-      SENTRY_DSN: 'http://public@127.0.0.1:9/1',
-      DELIVERY_ATTEMPTS: '1',
+      SENTRY_DSN: sentry.dsn,
     });
-    const opened = health('brk', 'm', 'firing', { ...serverError, reason: 'breaker_opened' });
-    const reopened = health('brk', 'm', 'firing', { ...serverError, reason: 'trial_failed' });
     await h.send(health('brk', 'm', 'firing', serverError));
-    await h.send(opened);
-    await h.send(reopened);
-    const deliveries = new Queue(QUEUES.alertDeliveries, {
-      connection: { url: redis.url },
-      prefix: h.alerts.opts.prefix as string,
-    });
-    const sentryJobs = async () =>
-      (await deliveries.getJobs(['completed', 'failed', 'waiting', 'delayed', 'active'], 0, 100)).filter(
-        (j) => j?.data?.channel === 'sentry',
-      );
-    await until('three Sentry deliveries', async () => (await sentryJobs()).length >= 3);
-    const ids = (await sentryJobs()).map((j) => j.data.notification.event.id);
-    expect(ids).toEqual(expect.arrayContaining([opened.id, reopened.id]));
-    const fingerprints = new Set((await sentryJobs()).map((j) => j.data.notification.fingerprint));
-    expect(fingerprints.size).toBe(1);
-    await deliveries.close();
+    await h.send(health('brk', 'm', 'firing', { ...serverError, reason: 'breaker_opened' }));
+    await h.send(health('brk', 'm', 'firing', { ...serverError, reason: 'trial_failed' }));
+    // The group's own notification, and one event per opening: three Sentry events in one issue.
+    await until('three Sentry events', () => sentry.sentryEvents().length >= 3);
+    await sleep(300);
+    const events = sentry.sentryEvents();
+    expect(events).toHaveLength(3);
+    expect(new Set(events.map((e) => JSON.stringify(e.fingerprint))).size).toBe(1);
+    const openings = events.filter((e) => /breaker_opened|trial_failed/.test(JSON.stringify(e.contexts)));
+    expect(openings).toHaveLength(2);
+    for (const e of events) expect(e.contexts).toHaveProperty('model_health');
+    await sentry.close();
+    await h.close();
+  });
+});
+
+describe('invalid requests and unknown errors reach people as a burst, not one by one', () => {
+  it('one of them stays in Sentry; BURST_ALERT_THRESHOLD of one provider within the window is one mail, at once', async () => {
+    const h = await alerterHarness(redis.url, { ALERT_GROUP_WAIT: '200ms', BURST_ALERT_THRESHOLD: '5' });
+    const unknown = (model: string) =>
+      billingEvent('bursty', {
+        id: `u-${seq++}`,
+        category: 'unknown',
+        severity: 'MEDIUM',
+        reason: 'unrecognized',
+        model,
+      });
+    await h.send(unknown('m0'));
+    await until('the lone group taken', async () => (await h.groups('unknown', 'open')).length === 1);
+    await until('its deliveries', h.idle);
+    expect(h.entries()).toHaveLength(0);
+    for (let i = 1; i <= 5; i++) await h.send(unknown(`m${i}`));
+    // One digest for the provider, as soon as the burst is sustained, naming the models.
+    await until('the burst', () => h.entries().length >= 1);
+    expect(h.entries()[0]).toMatch(/ALERT: UNKNOWN[\s\S]*\nModels: m0, m1, m2, m3, m4, m5\n/);
+    for (let i = 6; i <= 9; i++) await h.send(unknown(`m${i}`));
+    await until('every group taken', h.idle);
+    await sleep(400);
+    expect(h.entries()).toHaveLength(1);
     await h.close();
   });
 });

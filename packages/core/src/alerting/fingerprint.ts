@@ -18,6 +18,17 @@ export function isProviderWide(event: Pick<AlertEvent, 'category' | 'reason'>): 
 }
 
 /**
+ * Invalid requests and unknown errors reach people as a burst of the provider's: one digest group
+ * per provider naming the models, not one group per model.
+ */
+export const DIGESTED: ReadonlySet<Category> = new Set(['invalid_request', 'unknown']);
+
+/** Grouped per provider, with the models it concerns listed: a key's incident, or a digest. */
+export function isProviderLevel(event: Pick<AlertEvent, 'category' | 'reason' | 'source'>): boolean {
+  return isProviderWide(event) || (DIGESTED.has(event.category) && event.source !== 'health_probe');
+}
+
+/**
  * What a health event stands for in its group: its model, or an aggregate (`@provider_outage`).
  * Its recovery removes the same member; the group resolves when none is left. Generation traffic
  * has no recovery event, so it adds none: its groups close by quiet.
@@ -31,6 +42,7 @@ export function groupMember(event: Pick<AlertEvent, 'source' | 'model' | 'reason
 export function fingerprintOf(event: AlertEvent, groupBy: readonly GroupKey[] = DEFAULT_GROUP_BY): string {
   const parts = groupBy.map((key) => {
     if ((key === 'model' || key === 'source') && isProviderWide(event)) return '*';
+    if (key === 'model' && isProviderLevel(event)) return '*';
     return String(event[key] ?? '');
   });
   // A test alert must always go through, so each is a group of its own.
