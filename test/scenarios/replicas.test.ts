@@ -32,4 +32,40 @@ describe('scenarios with 3 alerter replicas and 2 health-probe replicas: the sam
     const sys = useScenario(optionsFor('firedAndResolved', REPLICAS));
     it('mails one Fired and resolved mail', () => scenarios.firedAndResolved.run(sys()), SCENARIO_TIMEOUT_MS);
   });
+
+  describe('the key revoked while traffic flows', () => {
+    const sys = useScenario(optionsFor('keyRevokedMidTraffic', REPLICAS));
+    it(
+      'mails Authentication (acme) once',
+      () => scenarios.keyRevokedMidTraffic.run(sys()),
+      SCENARIO_TIMEOUT_MS,
+    );
+  });
+
+  describe('a model decommissioned, then back', () => {
+    const sys = useScenario(optionsFor('modelDecommissioned', REPLICAS));
+    it(
+      'mails Model Error (acme) once, then Resolved once',
+      () => scenarios.modelDecommissioned.run(sys()),
+      SCENARIO_TIMEOUT_MS,
+    );
+  });
+
+  describe('every model of the provider down, then back', () => {
+    const sys = useScenario(optionsFor('providerOutage', REPLICAS));
+    it(
+      'mails Server Error (acme) once, then Resolved once',
+      () => scenarios.providerOutage.run(sys()),
+      SCENARIO_TIMEOUT_MS,
+    );
+  });
+
+  describe('a gateway wrapping an upstream billing error', () => {
+    const sys = useScenario(optionsFor('gatewayWrappedBilling', REPLICAS));
+    it(
+      'mails Billing Quota (gw) once',
+      () => scenarios.gatewayWrappedBilling.run(sys()),
+      SCENARIO_TIMEOUT_MS,
+    );
+  });
 });

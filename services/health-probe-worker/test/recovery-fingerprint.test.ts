@@ -142,12 +142,13 @@ afterAll(async () => {
 });
 
 let n = 0;
-function provider() {
+/** Models `m-a`, `m-b` of openai, or one model per provider named. */
+function provider(providers: string[] = ['openai', 'openai']) {
   const keys = redisKeys(`{t-fp-${process.pid}-${n++}}`);
-  const models = ['m-a', 'm-b'].map(
-    (id): ModelSpec => ({
-      id,
-      provider: 'openai',
+  const models = providers.map(
+    (name, i): ModelSpec => ({
+      id: ['m-a', 'm-b', 'm-c'][i]!,
+      provider: name,
       gateway: 'gw-1',
       priority: 'normal',
       interval: 1000,
@@ -228,6 +229,21 @@ describe("an aggregate's recovery has the fingerprint of the aggregate it ends",
       expectSameGroup(events[0]!, last, [DEFAULT_GROUP_BY, ALL_BUT_REASON]);
     },
   );
+});
+
+describe('storms count models across every provider', () => {
+  it('two providers, one model each starting to fail (threshold 1): one storm across them', async () => {
+    const { models, events, probe } = provider(['openai', 'anthropic']);
+    const [a, b] = models as [ModelSpec, ModelSpec];
+    await probe(a, FAILURES.server_error, 1000);
+    expect(events.filter((e) => e.reason === 'models_failing')).toEqual([]);
+    await probe(b, FAILURES.server_error, 1100);
+    const storm = events.filter((e) => e.reason === 'models_failing');
+    expect(storm).toHaveLength(1);
+    expect(storm[0]).toMatchObject({ provider: 'all providers', severity: 'HIGH', state: 'firing' });
+    // An outage needs two watched models of one provider: one failing model is that model's news.
+    expect(events.filter((e) => e.reason === 'provider_outage')).toEqual([]);
+  });
 });
 
 describe('aggregates carry the model-health fields, over the provider', () => {
