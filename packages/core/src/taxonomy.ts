@@ -20,7 +20,7 @@ export interface CategorySpec {
   /** Whether a retry of the same request can succeed without a change to config, billing or request. */
   retryable: boolean;
   /**
-   * When a group of this category reaches people by default (README, "Who hears what"): `always`;
+   * When a group of this category reaches people by default (the README's taxonomy table): `always`;
    * `when_sustained`, once RATE_LIMIT_ALERT_THRESHOLD (rate limits) or BURST_ALERT_THRESHOLD (others)
    * events of one provider fall within their window; `when_critical`, when its event is CRITICAL (a
    * provider outage, a critical model down). Sentry hears of every group.

@@ -39,7 +39,9 @@ export function providerAggregates(deps: AggregateDeps) {
   const providerOf = (provider: string) => {
     let p = byProvider.get(provider);
     if (!p) {
-      const peers = [...deps.models.values()].filter((m) => m.provider === provider);
+      const peers = [...deps.models.values()].filter(
+        (m) => provider === ALL_PROVIDERS || m.provider === provider,
+      );
       const gateways = new Set(peers.map((m) => m.gateway));
       // A provider-level event names the gateway only when every watched model of it goes through it.
       p = { peers, gateway: gateways.size === 1 ? [...gateways][0]! : null };

@@ -241,6 +241,12 @@ describe('storms count models across every provider', () => {
     const storm = events.filter((e) => e.reason === 'models_failing');
     expect(storm).toHaveLength(1);
     expect(storm[0]).toMatchObject({ provider: 'all providers', severity: 'HIGH', state: 'firing' });
+    // Its figures are over every watched model, whichever provider.
+    expect(storm[0]!.context).toMatchObject({
+      models_total: 2,
+      models_failing: 2,
+      failing_models: 'm-a, m-b',
+    });
     // An outage needs two watched models of one provider: one failing model is that model's news.
     expect(events.filter((e) => e.reason === 'provider_outage')).toEqual([]);
   });

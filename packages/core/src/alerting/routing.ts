@@ -28,7 +28,7 @@ const atLeast = (s: Severity, min: Severity) => RANK[s] >= RANK[min];
 
 /**
  * Whether a group's notification goes to people (e-mail, file, webhooks) or to Sentry only: the
- * category's `alerts` in the taxonomy (README, "Who hears what"). Billing, authentication and a model
+ * category's `alerts` in the taxonomy (the README's taxonomy table). Billing, authentication and a model
  * gone (model_error) always; rate limits, invalid requests and unknown errors once sustained (one
  * call is the provider doing its job, many in a window are a problem); server and network errors
  * when CRITICAL (a provider outage, a critical model down); HIGH health aggregates (storms) and
