@@ -199,18 +199,35 @@ const take: GroupTake = {
   event,
 };
 const facts = { sustained: false, inhibited: false };
+/** A group's life in ids: its generation and first event, so a group reborn after its hash expired is new. */
+const LIFE = take.firstSeen.toString(36);
 
 describe('the notification a take becomes has an id derived from the group, so a retry is the same one', () => {
   it.each([
-    ['the first', take, { id: 'fp-2-1', kind: 'firing', occurrences: 12, suppressed: 11, notify: true }],
+    [
+      'the first',
+      take,
+      { id: `fp-2-${LIFE}-1`, kind: 'firing', occurrences: 12, suppressed: 11, notify: true },
+    ],
     [
       'a repeat with held alerts',
       { ...take, number: 3, count: 20, previouslyNotified: 12, heldUnderIncident: 4 },
-      { id: 'fp-2-3', kind: 'repeat', occurrences: 8, suppressed: 7, totalEvents: 20, heldUnderIncident: 4 },
+      {
+        id: `fp-2-${LIFE}-3`,
+        kind: 'repeat',
+        occurrences: 8,
+        suppressed: 7,
+        totalEvents: 20,
+        heldUnderIncident: 4,
+      },
     ],
   ] as const)('%s', (_name, t, expected) => {
     expect(notificationOfTake(t as GroupTake, facts)).toMatchObject(expected);
     expect(notificationOfTake(t as GroupTake, facts)).toEqual(notificationOfTake(t as GroupTake, facts));
+  });
+  it('is a new id when the group is reborn at the same generation (its hash expired meanwhile)', () => {
+    const reborn = { ...take, firstSeen: take.firstSeen + 8 * 86_400_000 };
+    expect(notificationOfTake(reborn, facts).id).not.toBe(notificationOfTake(take, facts).id);
   });
   it('is kept from people when inhibited', () => {
     expect(notificationOfTake(take, { ...facts, inhibited: true }).notify).toBe(false);
@@ -259,7 +276,7 @@ describe('a resolution reaches people only when the group did', () => {
     ],
   ] as const)('%s', (_name, toldPeople, e, notify) => {
     const n = notificationOfResolution({ ...resolution, toldPeople, event: e as AlertEvent });
-    expect(n).toMatchObject({ id: 'fp-2-resolved', kind: 'resolved', durationMs: 10_000, notify });
+    expect(n).toMatchObject({ id: `fp-2-${LIFE}-resolved`, kind: 'resolved', durationMs: 10_000, notify });
   });
 });
 

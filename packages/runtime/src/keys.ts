@@ -11,6 +11,8 @@ export function redisKeys(prefix: string) {
     alertGroup: (fingerprint: string) => `${prefix}:alert-group:${fingerprint}`,
     /** Groups by last activity, for `faultline alerts list`. */
     alertGroupIndex: () => `${prefix}:alert-groups`,
+    /** Groups owing a flush (their first notification, or a repeat), by when it is due: the sweep's safety net. */
+    alertGroupsDue: () => `${prefix}:alert-groups:due`,
     /** Notified groups not yet resolved, by last activity: what the quiet sweep looks at. */
     openAlertGroups: () => `${prefix}:alert-groups:open`,
     rateLimitWindow: (provider: string, bucket: number) => `${prefix}:rl:${provider}:${bucket}`,

@@ -34,8 +34,12 @@ local member = ARGV[8]
 local occurred = tonumber(ARGV[9])
 -- One read of every field the decision needs: this runs for every event, so it is kept small.
 local f = redis.call('HMGET', g, 'state', 'gen', 'quiet', 'incident', 'rank', 'repeatPending', 'lastNotifiedAt',
-  'resolving', 'm:' .. member, 'r:' .. member, 'toldPeople', 's:' .. ARGV[11])
+  'resolving', 'm:' .. member, 't:' .. member, 'toldPeople', 's:' .. ARGV[11])
 local state = f[1]
+-- A firing older than its member's last recovery (a late delivery) is history: it neither reopens a
+-- closed group nor re-adds the member to an open one.
+local stale = member ~= '' and occurred < tonumber(f[10] or '0')
+if stale and ((not state) or state == 'resolved') then return {'stale', 0, 0} end
 redis.call('ZADD', KEYS[2], now, fp)
 if (not state) or state == 'resolved' then
   -- Members of an earlier generation that closed by quiet or TTL must not keep this one open.
@@ -57,17 +61,20 @@ if (not state) or state == 'resolved' then
   end
   if ARGV[12] == '1' and member == '' and ARGV[11] ~= '' then redis.call('HSET', g, 's:' .. ARGV[11], 1) end
   redis.call('PEXPIRE', g, ARGV[5])
+  -- The group's timer is part of its state: a flush job that was never added is found by the sweep.
+  redis.call('ZADD', KEYS[5], now + tonumber(ARGV[13]), fp)
   return {'new', gen, 0}
 end
 local gen = tonumber(f[2])
 local quiet = f[3]
 local set = {'lastSeen', now}
 -- A firing older than the recovery it races (a late delivery) is history, not a new failure.
-local late = occurred < tonumber(f[8] or '0') or occurred < tonumber(f[10] or '0')
-if member ~= '' and not f[9] and not late then
+local late = occurred < tonumber(f[8] or '0') or stale
+-- A member keeps its latest failure's time: a recovery older than it ends an earlier incident.
+if member ~= '' and not late and (not f[9] or occurred > tonumber(f[9])) then
   set[#set + 1] = 'm:' .. member
   set[#set + 1] = occurred
-  redis.call('HINCRBY', g, 'members', 1)
+  if not f[9] then redis.call('HINCRBY', g, 'members', 1) end
 end
 local flapped = tonumber(f[8] or '0') > 0 and not late
 if flapped then
@@ -112,13 +119,15 @@ if escalated then
   set[#set + 1] = ARGV[6]
 end
 -- Whether people heard of it: an open group they did not hear of may need telling once it is sustained.
-local result = {'counted', gen, tonumber(f[7]) or 0, state == 'open' and f[11] ~= '1' and 0 or 1}
+local result = {'counted', gen, tonumber(f[7]) or 0, state == 'open' and f[11] ~= '1' and 0 or 1,
+  state == 'pending' and 'first' or (f[6] == '1' and 'repeat' or '')}
 if state == 'open' and f[6] == '0' then
   local last = tonumber(f[7])
   -- A flap of a group people have not heard of tells them now, once: a flapping incident is one.
   if escalated or now - last >= tonumber(ARGV[4]) or (flapped and f[11] ~= '1') then
     set[#set + 1] = 'repeatPending'
     set[#set + 1] = 1
+    redis.call('ZADD', KEYS[5], now, fp)
     result = {'repeat', gen, last, 1}
   end
 end
@@ -136,10 +145,16 @@ return result`;
  */
 const RECOVER = `
 local g = KEYS[1]
-local state = redis.call('HGET', g, 'state')
-if state ~= 'pending' and state ~= 'open' then return false end
 local member = ARGV[1]
 local at = ARGV[2]
+-- Each member's last recovery is kept (a tombstone, for the group's life) so that a firing delivered
+-- late, older than it, changes nothing (see RECORD).
+if member ~= '' and tonumber(redis.call('HGET', g, 't:' .. member) or '0') < tonumber(at) then
+  redis.call('HSET', g, 't:' .. member, at)
+  redis.call('PEXPIRE', g, ARGV[3])
+end
+local state = redis.call('HGET', g, 'state')
+if state ~= 'pending' and state ~= 'open' then return false end
 local count = redis.call('HGET', g, 'members')
 if member == '' then
   -- A recovery from a producer without members (not the health worker) speaks for the whole group.
@@ -148,7 +163,11 @@ if member == '' then
   end
   redis.call('HSET', g, 'members', 0)
 elseif count then
-  if redis.call('HDEL', g, 'm:' .. member) == 0 then return {'stray'} end
+  local since = redis.call('HGET', g, 'm:' .. member)
+  if not since then return {'stray'} end
+  -- A recovery older than the failure it would end belongs to an earlier incident of that member.
+  if tonumber(since) > tonumber(at) then return {'stale'} end
+  redis.call('HDEL', g, 'm:' .. member)
   redis.call('HSET', g, 'r:' .. member, at)
   if redis.call('HINCRBY', g, 'members', -1) > 0 then return {'partial'} end
 end
@@ -192,6 +211,7 @@ if ARGV[3] ~= '' then
 end
 redis.call('HSET', g, 'state', 'resolved', 'resolvedAt', now)
 redis.call('ZREM', KEYS[2], fp)
+redis.call('ZREM', KEYS[5], fp)
 local gen = redis.call('HGET', g, 'gen')
 if state == 'pending' or redis.call('HGET', g, 'told') == 'resolved' then return {'silent', gen, event} end
 local told = redis.call('HGET', g, 'toldPeople')
@@ -238,8 +258,8 @@ export type ResolveOutcome =
   | { kind: 'silent'; gen: number; event: AlertEvent };
 
 export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
-  redis.defineCommand('faultlineGroupRecord', { numberOfKeys: 4, lua: RECORD });
-  redis.defineCommand('faultlineGroupResolve', { numberOfKeys: 4, lua: RESOLVE });
+  redis.defineCommand('faultlineGroupRecord', { numberOfKeys: 5, lua: RECORD });
+  redis.defineCommand('faultlineGroupResolve', { numberOfKeys: 5, lua: RESOLVE });
   redis.defineCommand('faultlineGroupRecover', { numberOfKeys: 1, lua: RECOVER });
   const r = redis as unknown as Record<
     'faultlineGroupRecord' | 'faultlineGroupResolve' | 'faultlineGroupRecover',
@@ -248,13 +268,15 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
   const outbox = outboxKeys(keys);
 
   return {
-    async record(fp: string, event: AlertEvent, now: number, repeatIntervalMs: number) {
-      const [outcome, gen, lastNotifiedAt, told] = (await r.faultlineGroupRecord.call(
+    /** `waitMs`: when the group's first notification is due if it is new (ALERT_GROUP_WAIT; 0 for a test). */
+    async record(fp: string, event: AlertEvent, now: number, repeatIntervalMs: number, waitMs: number) {
+      const [outcome, gen, lastNotifiedAt, told, rearm] = (await r.faultlineGroupRecord.call(
         redis,
         keys.alertGroup(fp),
         keys.alertGroupIndex(),
         keys.openAlertGroups(),
         keys.inhibit(event.provider),
+        keys.alertGroupsDue(),
         now,
         fp,
         JSON.stringify(event),
@@ -267,13 +289,16 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
         incidentFromFirstEvent(event) ? 1 : 0,
         event.model ?? '',
         isProviderLevel(event) ? 1 : 0,
-      )) as [string, number, number, number?];
+        waitMs,
+      )) as [string, number, number, number?, string?];
       return {
-        outcome: outcome as 'new' | 'repeat' | 'counted',
+        outcome: outcome as 'new' | 'repeat' | 'counted' | 'stale',
         gen,
         lastNotifiedAt,
         /** An open group people have not heard of (routing kept it to Sentry so far). */
         untold: told === 0,
+        /** For a replayed event: the flush its group still owes (its first, or a repeat), if any. */
+        owed: rearm === 'first' || rearm === 'repeat' ? rearm : null,
       };
     },
 
@@ -291,6 +316,7 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
         keys.alertGroup(fp),
         groupMember(event),
         occurredAt(event, now),
+        ttlMs,
       )) as string[] | null;
       if (res?.[0] !== 'hold') return { kind: 'none' };
       return { kind: 'hold', gen: Number(res[1]), since: Number(res[2]) };
@@ -311,6 +337,7 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
         keys.openAlertGroups(),
         outbox.entries,
         outbox.times,
+        keys.alertGroupsDue(),
         now,
         opts.gen ?? '',
         opts.quietMs ?? '',
@@ -322,6 +349,32 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
       if (res[0] === 'silent')
         return { kind: 'silent', gen: Number(res[1]), event: JSON.parse(String(res[2])) };
       return { kind: 'resolved', entry: { id: String(res[1]), raw: String(res[2]) } };
+    },
+
+    /**
+     * Groups whose flush was due before `before` and has not taken them (its job was never added, or
+     * was lost), with what the flush needs: the generation and the flush it owes.
+     */
+    async overdue(
+      before: number,
+      limit: number,
+    ): Promise<{ fp: string; gen: number; lastNotifiedAt: number | null }[]> {
+      const fps = await redis.zrangebyscore(keys.alertGroupsDue(), 0, before, 'LIMIT', 0, limit);
+      const found: { fp: string; gen: number; lastNotifiedAt: number | null }[] = [];
+      for (const fp of fps) {
+        const [state, gen, repeatPending, last] = await redis.hmget(
+          keys.alertGroup(fp),
+          'state',
+          'gen',
+          'repeatPending',
+          'lastNotifiedAt',
+        );
+        if (state === 'pending') found.push({ fp, gen: Number(gen), lastNotifiedAt: null });
+        else if (state === 'open' && repeatPending === '1')
+          found.push({ fp, gen: Number(gen), lastNotifiedAt: Number(last) });
+        else await redis.zrem(keys.alertGroupsDue(), fp);
+      }
+      return found;
     },
 
     /** Open groups that resolve when quiet and whose last event is older than `before`, oldest first. */

@@ -65,6 +65,7 @@ local entry = cjson.encode({kind = 'take', fingerprint = ARGV[3], gen = tonumber
   event = event})
 redis.call('HSET', KEYS[3], ARGV[4], entry)
 redis.call('ZADD', KEYS[4], ARGV[1], ARGV[4])
+redis.call('ZREM', KEYS[5], ARGV[3])
 return {entry, false}`;
 
 /**
@@ -129,7 +130,7 @@ export function notificationOutbox(
   /** ALERT_RESOLVE_HOLD: a take of a group resolving for this long closes it. */
   holdMs = 0,
 ) {
-  redis.defineCommand('faultlineOutboxTake', { numberOfKeys: 4, lua: TAKE });
+  redis.defineCommand('faultlineOutboxTake', { numberOfKeys: 5, lua: TAKE });
   redis.defineCommand('faultlineOutboxDecide', { numberOfKeys: 4, lua: DECIDE });
   const r = redis as unknown as Record<'faultlineOutboxTake' | 'faultlineOutboxDecide', Raw>;
   const { entries, times } = outboxKeys(keys);
@@ -143,6 +144,7 @@ export function notificationOutbox(
         keys.openAlertGroups(),
         entries,
         times,
+        keys.alertGroupsDue(),
         now,
         gen,
         fp,

@@ -8,6 +8,7 @@ import {
 } from '@faultline/core';
 import { JOB_NAMES, type Logger } from '@faultline/runtime';
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
+import { flushId } from './flush-id.ts';
 import type { GroupStore } from './group-store.ts';
 import type { IncidentFacts } from './incident-facts.ts';
 import type { GroupTimers } from './timers.ts';
@@ -37,10 +38,6 @@ export const flushBackoff = (attemptsMade: number) =>
   Math.min(30_000, 500 * 2 ** Math.max(0, attemptsMade - 1));
 
 const BREAKER_OPENINGS = new Set(['breaker_opened', 'trial_failed']);
-
-/** A flush's id names what it takes: the group's first notification, or the repeat after `lastNotifiedAt`. */
-const flushId = (fp: string, gen: number, lastNotifiedAt?: number) =>
-  lastNotifiedAt === undefined ? `flush-${fp}-${gen}` : `flush-${fp}-${gen}-${lastNotifiedAt}`;
 
 /**
  * An AlertEvent arrives: validate it, count it into its group atomically, and set the group's
@@ -84,17 +81,20 @@ export function eventProcessor(deps: EventProcessorDeps) {
     // A breaker that opens (or opens again after a failed trial) is its own Sentry event.
     if (event.source === 'health_probe' && BREAKER_OPENINGS.has(event.reason))
       await deps.groupTimers.toSentry(fp, event);
+    // A test alert goes straight through; everything else waits to gather its group.
+    const wait = event.source === 'test' ? 0 : deps.groupWaitMs;
     const [recorded] = await Promise.all([
-      deps.groups.record(fp, event, now, deps.repeatIntervalMs),
+      deps.groups.record(fp, event, now, deps.repeatIntervalMs, wait),
       deps.incidents.note(event, now),
     ]);
-    // A replayed job (its worker died after counting the event) re-arms the group's timer: its id is
-    // the group's, so BullMQ adds nothing when the first run did set it.
+    if (recorded.outcome === 'stale') return 'stale: older than its recovery';
+    // A replayed job (its worker died, or its timer write failed, after counting the event) re-arms
+    // the flush its group still owes: the first, or the repeat. Ids are the group's, so BullMQ adds
+    // nothing when the first run did set it; the sweep takes any the replay does not.
     const replay = (job.attemptsStarted ?? 1) > 1 || job.attemptsMade > 0;
-    if (recorded.outcome === 'new' || (replay && recorded.outcome === 'counted')) {
-      // A test alert goes straight through; everything else waits to gather its group.
-      const delay = event.source === 'test' ? 0 : deps.groupWaitMs;
-      if (delay === 0) {
+    const owed = recorded.outcome === 'counted' && replay ? recorded.owed : null;
+    if (recorded.outcome === 'new' || owed === 'first') {
+      if (wait === 0) {
         await deps.groupTimers.flush(fp, recorded.gen, flushId(fp, recorded.gen));
         return 'notified';
       }
@@ -103,13 +103,14 @@ export function eventProcessor(deps: EventProcessorDeps) {
         { fingerprint: fp, gen: recorded.gen },
         {
           jobId: flushId(fp, recorded.gen),
-          delay,
+          delay: wait,
           removeOnComplete: { age: 86_400 },
           ...FLUSH_RETRY,
         },
       );
     } else if (
       recorded.outcome === 'repeat' ||
+      owed === 'repeat' ||
       // A burst that became sustained after its group's first notification went to Sentry only:
       // people hear of it now, not at the next repeat an hour later.
       (recorded.untold && (await deps.incidents.sustained(event, now)))

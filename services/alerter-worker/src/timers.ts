@@ -13,6 +13,7 @@ import { JOB_NAMES, type Logger } from '@faultline/runtime';
 import type { Job } from 'bullmq';
 import type { ChannelCap } from './channel-cap.ts';
 import type { Dispatcher } from './dispatch.ts';
+import { flushId } from './flush-id.ts';
 import type { GroupStore, ResolveOutcome } from './group-store.ts';
 import type { IncidentFacts } from './incident-facts.ts';
 import { type NotificationOutbox, type OutboxEntry, parseOutboxEntry } from './notification-outbox.ts';
@@ -94,6 +95,7 @@ export function groupTimers(deps: {
   async function sweep(): Promise<string> {
     const now = Date.now();
     let recovered = 0;
+    let repaired = 0;
     let resolved = 0;
     let failed = 0;
     const failure = (error: unknown, what: string) => {
@@ -111,6 +113,16 @@ export function groupTimers(deps: {
         failure(error, entry.id);
       }
     }
+    // Flushes owed a sweep ago and still not taken: their timer job was never added (its write failed
+    // after the group script ran) or was lost. The flush id is the one the timer would have had.
+    for (const due of await groups.overdue(now - deps.sweepEveryMs, 200)) {
+      try {
+        await flush(due.fp, due.gen, flushId(due.fp, due.gen, due.lastNotifiedAt));
+        repaired++;
+      } catch (error) {
+        failure(error, due.fp);
+      }
+    }
     for (;;) {
       const due = await groups.quietSince(now - deps.resolveAfterMs, 200);
       for (const fp of due) {
@@ -125,7 +137,8 @@ export function groupTimers(deps: {
       if (due.length < 200 || failed) break;
     }
     if (recovered) logger.info({ recovered }, 'queued notifications that failed flushes left behind');
-    return `${resolved} resolved, ${recovered} left-behind queued, ${failed} failed`;
+    if (repaired) logger.warn({ repaired }, 'flushed groups whose timer was missing');
+    return `${resolved} resolved, ${recovered} left-behind queued, ${repaired} missing timers repaired, ${failed} failed`;
   }
 
   /** Closes the group if it is still resolving since `since` (nothing fired again during the hold). */

@@ -1,5 +1,7 @@
 import type { AlertEvent } from '@faultline/core';
+import { JOB_NAMES, QUEUES } from '@faultline/runtime';
 import { startTestRedis, type TestRedis } from '@faultline/testkit';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingEvent, until } from './support/alerter-env.ts';
 import { alerterHarness } from './support/alerter-harness.ts';
@@ -79,6 +81,95 @@ describe('a recovery must cover what failed', () => {
     await until('the resolution', () => h.entries().length >= 2);
     expect(h.entries()[1]).toMatch(/RESOLVED: BILLING_QUOTA/);
     expect(h.entries()[1]).not.toMatch(/Flapping/);
+    await h.close();
+  });
+});
+
+describe('order does not matter: events carry when they happened', () => {
+  const at = (ms: number) => new Date(Date.now() - 60_000 + ms).toISOString();
+  it('a recovery delivered before the failure it ends (a retried firing) opens nothing', async () => {
+    const h = await alerterHarness(redis.url, { ALERT_GROUP_WAIT: '100ms' });
+    await h.send(health('order', 'm', 'resolved', { occurredAt: at(2000) }));
+    await sleep(100);
+    await h.send(health('order', 'm', 'firing', { reason: 'breaker_opened', occurredAt: at(1000) }));
+    await sleep(600);
+    expect(h.entries()).toEqual([]);
+    expect(await h.groups('billing_quota', 'open')).toEqual([]);
+    expect(await h.groups('billing_quota', 'pending')).toEqual([]);
+    await h.close();
+  });
+
+  it("the late recovery of an earlier incident does not resolve the next one's", async () => {
+    const h = await alerterHarness(redis.url, { ALERT_GROUP_WAIT: '100ms', ALERT_RESOLVE_HOLD: '100ms' });
+    // Happened: failed (1 s), recovered (2 s), failed again (3 s). Delivered: the recovery last.
+    await h.send(health('reorder', 'm', 'firing', { occurredAt: at(1000) }));
+    await until('the alert', () => h.entries().length >= 1);
+    await h.send(health('reorder', 'm', 'firing', { reason: 'breaker_opened', occurredAt: at(3000) }));
+    await sleep(100);
+    await h.send(health('reorder', 'm', 'resolved', { occurredAt: at(2000) }));
+    await sleep(600);
+    expect(h.entries()).toHaveLength(1);
+    expect(await h.groups('billing_quota', 'open')).toHaveLength(1);
+    await h.close();
+  });
+});
+
+describe("a group's timer is part of its state", () => {
+  /** Makes the next `flush` timer write fail, after the group script ran: a failover's READONLY, say. */
+  function failNextFlushWrite() {
+    const add = Queue.prototype.add;
+    let armed = true;
+    Queue.prototype.add = function (this: Queue, name: string, ...rest: unknown[]) {
+      if (armed && this.name === QUEUES.alertGroups && name === JOB_NAMES.flush) {
+        armed = false;
+        return Promise.reject(new Error('READONLY You cannot write against a read only replica (injected)'));
+      }
+      return (add as (...a: unknown[]) => Promise<unknown>).call(this, name, ...rest);
+    } as typeof Queue.prototype.add;
+    return {
+      get fired() {
+        return !armed;
+      },
+      restore: () => {
+        Queue.prototype.add = add;
+      },
+    };
+  }
+
+  it('a first notification whose timer write failed (and whose event is not retried) still goes out', async () => {
+    const h = await alerterHarness(redis.url, { ALERT_GROUP_WAIT: '100ms', ALERT_RESOLVE_AFTER: '3s' });
+    const fault = failNextFlushWrite();
+    try {
+      await h.send(health('timer', 'm', 'firing'));
+      await until('the injected failure', () => fault.fired);
+    } finally {
+      fault.restore();
+    }
+    await until('the alert, from the sweep', () => h.entries().length >= 1);
+    expect(h.entries()[0]).toMatch(/ALERT: BILLING_QUOTA/);
+    await h.close();
+  });
+
+  it('an escalation whose timer write failed still goes out', async () => {
+    const h = await alerterHarness(redis.url, { ALERT_GROUP_WAIT: '100ms', ALERT_RESOLVE_AFTER: '3s' });
+    await h.send(health('esc', 'm', 'firing', serverError));
+    await until(
+      'the first (Sentry-only) notification taken',
+      async () => (await h.groups('server_error', 'open')).length === 1,
+    );
+    const fault = failNextFlushWrite();
+    try {
+      await h.send(
+        health('esc', 'm', 'firing', { ...serverError, severity: 'CRITICAL', reason: 'breaker_opened' }),
+      );
+      await until('the injected failure', () => fault.fired);
+    } finally {
+      fault.restore();
+    }
+    await until('the escalation, from the sweep', () => h.entries().length >= 1);
+    expect(h.entries()[0]).toMatch(
+      /ALERT: SERVER_ERROR[\s\S]*Severity: CRITICAL[\s\S]*Reason: breaker_opened/,
+    );
     await h.close();
   });
 });

@@ -48,6 +48,14 @@ export interface GroupResolution {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/**
+ * One life of a group, never reused: `gen` restarts at 1 when a group's hash expires (a week after its
+ * last event), so its first event's time is part of the name. Delivery job ids derive from it, and a
+ * failed delivery kept from a week ago must not swallow a new alert of the same group.
+ */
+const groupInstance = (g: { fingerprint: string; gen: number; firstSeen: number }) =>
+  `${g.fingerprint}-${g.gen}-${g.firstSeen.toString(36)}`;
+
 /** The models a group speaks of: its members that are models, and those an aggregate's event names. */
 function modelsOf(members: string[], event: AlertEvent): string[] {
   const named = event.context?.failing_models;
@@ -64,7 +72,7 @@ export function notificationOfTake(
   const flaps = t.flaps ?? 0;
   const models = modelsOf(t.members ?? [], t.event);
   return {
-    id: `${t.fingerprint}-${t.gen}-${t.number}`,
+    id: `${groupInstance(t)}-${t.number}`,
     kind: t.number === 1 ? 'firing' : 'repeat',
     fingerprint: t.fingerprint,
     event: t.event,
@@ -88,7 +96,7 @@ export function notificationOfResolution(
   policy: RoutingPolicy = DEFAULT_ROUTING,
 ): Notification {
   return {
-    id: `${r.fingerprint}-${r.gen}-resolved`,
+    id: `${groupInstance(r)}-resolved`,
     kind: 'resolved',
     fingerprint: r.fingerprint,
     event: r.event,
