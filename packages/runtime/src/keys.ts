@@ -21,6 +21,9 @@ export function redisKeys(prefix: string) {
     channelHeld: (channel: string, hour: number) => `${prefix}:held:${channel}:${hour}`,
     delivered: (deliveryId: string) => `${prefix}:delivered:${deliveryId}`,
     modelHealth: (modelKey: string) => `${prefix}:health:${modelKey}`,
+    /** Health transitions written with the state they change and not yet on the alerts queue, and when. */
+    healthOutbox: () => `${prefix}:health-outbox`,
+    healthOutboxTimes: () => `${prefix}:health-outbox:at`,
     /** Set while a provider's aggregate (outage, key failure, storm) is firing, so it is sent once. */
     aggregateFlag: (kind: string, provider: string) => `${prefix}:aggregate:${kind}:${provider}`,
     /** The models in a provider's storm window; the window is in the name, so a new one starts clean. */

@@ -11,7 +11,10 @@ import {
 import type { ModelHealthStore } from '@faultline/runtime';
 import { transitionEvent } from './health-events.ts';
 
-/** One probe's outcome applied to its own model's breaker (atomically), and the events its transitions make. */
+/**
+ * One probe's outcome applied to its own model's breaker, and the events its transitions make,
+ * written to the health outbox in the same atomic step: publish them, then mark them published.
+ */
 export async function probeStep(
   store: ModelHealthStore,
   cfg: BreakerConfig,
@@ -21,19 +24,22 @@ export async function probeStep(
 ): Promise<{ step: BreakerStep; events: AlertEvent[] }> {
   const step = await store.update(modelKey(m.provider, m.id), (h) => {
     const next = nextBreaker(h, outcome, cfg);
-    return { state: next.state, result: { ...next, downSince: h.downSince } };
+    const result = { ...next, downSince: h.downSince };
+    const events = next.transitions.map((transition) =>
+      transitionEvent({
+        transition,
+        model: m,
+        health: next.state,
+        classified,
+        latencyMs: outcome.latencyMs,
+        at: outcome.at,
+        cfg,
+        downSince: h.downSince,
+      }),
+    );
+    // The events go into the health outbox with the state they describe (one Redis step).
+    return { state: next.state, result: { ...result, events }, events };
   });
-  const events = step.transitions.map((transition) =>
-    transitionEvent({
-      transition,
-      model: m,
-      health: step.state,
-      classified,
-      latencyMs: outcome.latencyMs,
-      at: outcome.at,
-      cfg,
-      downSince: step.downSince,
-    }),
-  );
+  const { events } = step;
   return { step, events };
 }

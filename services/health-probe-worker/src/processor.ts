@@ -29,6 +29,9 @@ export interface ProbeDeps {
   breakersOpenThreshold: number;
 }
 
+/** How long an outbox event may wait for its own probe to publish it before another probe does. */
+const OUTBOX_DRAIN_MS = 5_000;
+
 /**
  * One scheduled probe: call the model, walk its breaker (pure `nextBreaker`, applied atomically),
  * and publish only on transitions and aggregates, never on every failed probe. A probe's outcome is
@@ -39,7 +42,21 @@ export function probeProcessor(deps: ProbeDeps) {
   const { store, alerts } = deps;
   const aggregates = providerAggregates(deps);
 
+  // Transitions whose publish failed, or whose worker died after writing them: sent again, with
+  // their own ids (the alerts queue adds nothing twice), by the next probe after a pause.
+  let drainedAt = 0;
+  async function drainOutbox(now: number): Promise<void> {
+    if (now - drainedAt < OUTBOX_DRAIN_MS) return;
+    drainedAt = now;
+    const left = await store.unpublished(now - OUTBOX_DRAIN_MS);
+    for (const event of left) await alerts.publish(event);
+    await store.published(left.map((e) => e.id));
+    if (left.length)
+      deps.logger.warn({ events: left.length }, 'published health events a failed probe left behind');
+  }
+
   return async function probe(job: Job): Promise<string> {
+    await drainOutbox(Date.now());
     const { provider, model } = job.data as { provider: string; model: string };
     const m = deps.models.get(modelKey(provider, model));
     // A scheduler whose model just left the file may fire once more.
@@ -68,6 +85,7 @@ export function probeProcessor(deps: ProbeDeps) {
       );
       await alerts.publish(events[i]!);
     }
+    await store.published(events.map((e) => e.id));
     await aggregates.afterProbe(m, step, outcome, classified);
     return `${outcome.ok ? 'ok' : classified?.category} ${step.state.breaker}${step.transitions.length ? ` (${step.transitions.join(', ')})` : ''}`;
   };
