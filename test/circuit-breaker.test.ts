@@ -12,6 +12,7 @@ import { pollUntil, startProviderSimulator, startTestRedis } from '@faultline/te
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { generationEventId } from '../services/generation-worker/src/event-id.ts';
 
 describe('the generation worker reads the health-probe breakers', () => {
   it('a job for a model whose breaker is open fails fast without calling the provider', async () => {
@@ -60,7 +61,7 @@ describe('the generation worker reads the health-probe breakers', () => {
       const failed = await client.queue.getJob(job.id!);
       expect(failed!.attemptsMade).toBe(1);
       const alerts = new Queue(QUEUES.alerts, { connection: { url: redis.url }, prefix: env.QUEUE_PREFIX });
-      const event = (await alerts.getJob(`gen-${job.id}-1`))!.data as AlertEvent;
+      const event = (await alerts.getJob(generationEventId(failed!, 1)))!.data as AlertEvent;
       // The cause survives the breaker: the failure that opened it, not a generic model error.
       expect(event).toMatchObject({
         category: 'server_error',

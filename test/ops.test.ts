@@ -68,6 +68,7 @@ beforeAll(async () => {
     OPENAI_BASE_URL: sim.openaiBaseURL,
     FAULTLINE_MODELS_FILE: join(dir, 'models.yaml'),
     HEALTH_PORT: '0',
+    ALERTER_HEALTH_PORT: '0',
     OPS_PORT: '0',
     OPS_TOKEN: TOKEN,
     ALERT_GROUP_WAIT: '100ms',

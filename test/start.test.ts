@@ -27,6 +27,7 @@ describe('faultline start with no configuration', () => {
       ALERT_FILE_PATH: join(dir, 'logs', 'alerts.log'),
       MAILBOX_DIR: join(dir, 'logs', 'mail'),
       HEALTH_PORT: String(await freePort()),
+      ALERTER_HEALTH_PORT: '0',
       OPS_PORT: String(await freePort()),
       LOG_FORMAT: 'json',
     };
@@ -79,6 +80,7 @@ describe('faultline demo', () => {
       ALERT_FILE_PATH: join(dir, 'logs', 'alerts.log'),
       MAILBOX_DIR: join(dir, 'logs', 'mail'),
       HEALTH_PORT: String(await freePort()),
+      ALERTER_HEALTH_PORT: '0',
       OPS_PORT: String(await freePort()),
       LOG_FORMAT: 'json',
     };

@@ -248,6 +248,7 @@ export async function startScenario(opts: ScenarioOptions): Promise<Scenario> {
     FAULTLINE_DATA_DIR: join(dir, 'data'),
     FAULTLINE_REDIS_PORT: String(await freePort()),
     HEALTH_PORT: String(healthPort),
+    ALERTER_HEALTH_PORT: '0',
     OPS_PORT: String(await freePort()),
     FAULTLINE_PROVIDERS_FILE: providersFile,
     FAULTLINE_MODELS_FILE: modelsFile,

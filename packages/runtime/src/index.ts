@@ -11,4 +11,5 @@ export * from './model-health-store.ts';
 export * from './model-states.ts';
 export * from './queues.ts';
 export * from './redis.ts';
+export * from './redis-policy.ts';
 export * from './service-main.ts';

@@ -26,11 +26,32 @@ export class RedisUnreachableError extends Error {
 }
 
 /**
+ * Errors of a node that cannot take writes now: a primary demoted to replica by a failover
+ * (`READONLY`, also inside a script's error), or one still loading its data set (`LOADING`).
+ */
+const NOT_WRITABLE = /\bREADONLY\b|\bLOADING\b/;
+
+/**
+ * After a failover the connection still points at the old primary, now a replica, and every write
+ * fails with READONLY until it is recycled. 2 tells ioredis to reconnect (DNS or the proxy now
+ * lead to the new primary) and send the failed command again, as the ioredis README advises.
+ */
+export function reconnectOnError(error: Error): 2 | false {
+  return NOT_WRITABLE.test(error.message) ? 2 : false;
+}
+
+/**
  * A connection for BullMQ workers and our own state. `maxRetriesPerRequest: null` is what BullMQ
- * requires for blocking connections; reconnects go on forever so a Redis restart loses nothing.
+ * requires for blocking connections; reconnects go on forever so a Redis restart loses nothing,
+ * and a failover's READONLY recycles the connection (reconnectOnError) instead of failing writes.
  */
 export function createRedis(url: string, options: RedisOptions = {}): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, ...options });
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    reconnectOnError,
+    ...options,
+  });
   let reportedAt = 0;
   redis.on('error', (error: Error) => {
     // ioredis reconnects by itself and commands wait for it: one line per connection every 10 s says

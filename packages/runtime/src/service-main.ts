@@ -1,7 +1,8 @@
-import { ConfigError, envDuration } from './config.ts';
+import { BaseConfig, ConfigError, envDuration, loadConfig } from './config.ts';
 import { loadDotEnv } from './dotenv.ts';
 import type { Logger } from './logger.ts';
 import { onRedisError, RedisUnreachableError } from './redis.ts';
+import { assertEvictionPolicy } from './redis-policy.ts';
 
 /** What a service hands back once running: how to stop it. */
 export interface RunningService {
@@ -28,13 +29,37 @@ export function shutdownDeadlineMs(env: NodeJS.ProcessEnv = process.env): number
 }
 
 /**
+ * Refuses (RedisPolicyError, exit 3) a Redis that may evict keys, before the service starts anything.
+ * Returns a warning when the policy cannot be read. A REDIS_URL that does not parse, or a Redis that
+ * does not answer, is left to the service's own start-up, which reports it (exit 3 or 4) after its
+ * other settings.
+ */
+export async function checkRedisBeforeStart(env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+  let url: string;
+  try {
+    url = loadConfig(BaseConfig, env).REDIS_URL;
+  } catch {
+    return null;
+  }
+  try {
+    return await assertEvictionPolicy(url, 2000);
+  } catch (error) {
+    if (error instanceof RedisUnreachableError) return null;
+    throw error;
+  }
+}
+
+/**
  * The shared life of a service process: settings from env and .env, a clear message and exit code
- * when start-up cannot go on (3: a setting, 4: Redis), and SIGTERM/SIGINT → close → exit 0.
+ * when start-up cannot go on (3: a setting or a Redis that may evict keys, 4: Redis unreachable),
+ * and SIGTERM/SIGINT → close → exit 0.
  */
 export async function runService(name: string, start: () => Promise<RunningService>): Promise<void> {
   loadDotEnv();
   let running: RunningService;
+  let policyWarning: string | null;
   try {
+    policyWarning = await checkRedisBeforeStart();
     running = await start();
   } catch (error) {
     if (error instanceof ConfigError || error instanceof RedisUnreachableError) {
@@ -43,6 +68,7 @@ export async function runService(name: string, start: () => Promise<RunningServi
     }
     throw error;
   }
+  if (policyWarning) running.logger.warn(policyWarning);
   onRedisError((url, error) =>
     running.logger.warn({ redis: url, err: error.message }, 'Redis connection lost; reconnecting'),
   );

@@ -12,7 +12,9 @@ import { Queue, Worker } from 'bullmq';
 import { channelCap } from './channel-cap.ts';
 import { enabledChannels } from './channels/index.ts';
 import type { AlerterConfig } from './config.ts';
+import { deliveryHealth } from './delivery-health.ts';
 import { deliveryProcessor } from './delivery-processor.ts';
+import { deliveryBackoff, deliveryRetryPolicy } from './delivery-retry.ts';
 import { dispatcher } from './dispatch.ts';
 import { groupStore } from './group-store.ts';
 import { incidentFacts } from './incident-facts.ts';
@@ -60,8 +62,7 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
     timers: timersQueue,
     cap,
     targets: [...channels.values()].map((c) => ({ target: c.target, channel: c.name })),
-    attempts: cfg.DELIVERY_ATTEMPTS,
-    backoffMs: cfg.DELIVERY_BACKOFF,
+    retry: deliveryRetryPolicy(cfg),
     subjectPrefix: cfg.ALERT_SUBJECT_PREFIX,
     routing,
     counters,
@@ -115,8 +116,19 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
     }),
     new Worker(
       QUEUES.alertDeliveries,
-      deliveryProcessor({ channels, redis: state, keys, logger, counters }),
-      workerOptions(cfg.DELIVERY_CONCURRENCY),
+      deliveryProcessor({
+        channels,
+        redis: state,
+        keys,
+        logger,
+        counters,
+        health: deliveryHealth(state, prefix, cfg.DELIVERY_FAILING_ALERT_AFTER),
+        meta: dispatch,
+      }),
+      {
+        ...workerOptions(cfg.DELIVERY_CONCURRENCY),
+        settings: { backoffStrategy: deliveryBackoff(deliveryRetryPolicy(cfg)) },
+      },
     ),
   ];
   // Idempotent, so every replica may upsert it; BullMQ runs it once per interval, whoever holds it.

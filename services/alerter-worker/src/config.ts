@@ -1,5 +1,5 @@
 import { DEFAULT_GROUP_BY, GROUP_KEYS, type GroupKey, SEVERITIES } from '@faultline/core';
-import { BaseConfig, envBool, envDuration, envInt } from '@faultline/runtime';
+import { BaseConfig, envBool, envDuration, envInt, envUrl } from '@faultline/runtime';
 import { z } from 'zod';
 
 // Local names such as oncall@localhost are valid mail addresses, which z.email() refuses.
@@ -55,9 +55,21 @@ export const AlerterConfig = BaseConfig.extend({
   RATE_LIMIT_ALERT_THRESHOLD: envInt(1).default(20),
   RATE_LIMIT_ALERT_WINDOW: envDuration.default(300_000),
   BURST_ALERT_THRESHOLD: envInt(1).default(10),
-  DELIVERY_ATTEMPTS: envInt(1, 100).default(10),
+  /**
+   * Deprecated: deliveries retry by age (DELIVERY_MAX_AGE). When set, still an upper bound on the
+   * attempts of a delivery (whichever ends first); unset by default.
+   */
+  DELIVERY_ATTEMPTS: envInt(1).optional(),
   DELIVERY_CONCURRENCY: envInt(1, 1000).default(50),
+  /** First retry delay of a delivery; doubles per attempt up to DELIVERY_BACKOFF_MAX, with jitter. */
   DELIVERY_BACKOFF: envDuration.default(2_000),
+  DELIVERY_BACKOFF_MAX: envDuration.default(300_000),
+  /** How long after it was queued a delivery keeps being retried before it stays in the failed set. */
+  DELIVERY_MAX_AGE: envDuration.default(86_400_000),
+  /** The longest wait a Retry-After (webhook, Slack) or a Sentry rate limit may impose before the next attempt. */
+  DELIVERY_RETRY_AFTER_MAX: envDuration.default(600_000),
+  /** A delivery target failing (no success) for this long raises one meta-alert on the other channels. */
+  DELIVERY_FAILING_ALERT_AFTER: envDuration.default(600_000),
   ALERT_SUBJECT_PREFIX: z.string().default('🚨 Faultline Alert'),
   ALERT_NOTIFY_MIN_SEVERITY: severity.default('CRITICAL'),
   SENTRY_MIN_SEVERITY: severity.default('LOW'),
@@ -88,6 +100,22 @@ export const AlerterConfig = BaseConfig.extend({
   SLACK_WEBHOOK_URL: z.url({ error: 'expected the Slack incoming-webhook URL' }).optional(),
   /** How long one delivery may take before it counts as failed and is retried. */
   DELIVERY_TIMEOUT: envDuration.default(10_000),
+
+  /** GET /health: Redis answers and the alerter's workers run; 0 = any free port (logged). */
+  ALERTER_HEALTH_HOST: z.string().default('127.0.0.1'),
+  ALERTER_HEALTH_PORT: envInt(0, 65535).default(9466),
+  /** A dead man's switch (healthchecks.io, Dead Man's Snitch, a PagerDuty heartbeat): pinged while alerting works. */
+  WATCHDOG_URL: envUrl(['http', 'https']).optional(),
+  WATCHDOG_INTERVAL: envDuration
+    .pipe(z.number().min(1000, { error: 'expected a duration of at least 1s' }))
+    .default(60_000),
+  WATCHDOG_METHOD: z
+    .string()
+    .transform((v) => v.toUpperCase())
+    .pipe(z.enum(['POST', 'GET', 'HEAD'], { error: 'expected POST, GET or HEAD' }))
+    .default('POST'),
+  /** The heartbeat is withheld while the oldest waiting alert event is older than this (the pipeline is stuck). */
+  WATCHDOG_MAX_QUEUE_AGE: envDuration.default(300_000),
 }).superRefine((cfg, ctx) => {
   if (cfg.SENTRY_ENABLED && !cfg.SENTRY_DSN) {
     ctx.addIssue({ code: 'custom', path: ['SENTRY_DSN'], message: 'required when SENTRY_ENABLED=true' });

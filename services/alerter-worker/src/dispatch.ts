@@ -9,6 +9,11 @@ import { JOB_NAMES, METRICS, type MetricsCounters } from '@faultline/runtime';
 import type { Queue } from 'bullmq';
 import type { ChannelCap } from './channel-cap.ts';
 import { HOUR_MS } from './channel-cap.ts';
+import { type DeliveryRetryPolicy, deliveryRetryOptions } from './delivery-retry.ts';
+import { FLUSH_RETRY } from './processor.ts';
+
+/** Failed deliveries are kept 30 days, at most 10,000 of them: long enough to replay, not forever. */
+export const FAILED_DELIVERIES_KEPT = { age: 30 * 86_400, count: 10_000 };
 
 export interface DeliveryJob {
   channel: Channel;
@@ -32,19 +37,19 @@ export function dispatcher(deps: {
   timers: Queue;
   cap: ChannelCap;
   targets: DeliveryTarget[];
-  attempts: number;
-  backoffMs: number;
+  /** How deliveries are retried: by age (DELIVERY_MAX_AGE), with the deliveries worker's `delivery` backoff. */
+  retry: DeliveryRetryPolicy;
   subjectPrefix: string;
   counters: MetricsCounters;
   routing: RoutingPolicy;
 }) {
   const jobOptions = (id: string) => ({
     jobId: id,
-    attempts: deps.attempts,
-    backoff: { type: 'exponential' as const, delay: deps.backoffMs },
+    ...deliveryRetryOptions(deps.retry),
     removeOnComplete: { age: 86_400 },
-    // Exhausted deliveries stay in the failed set for `faultline alerts retry-failed`.
-    removeOnFail: false,
+    // Deliveries that gave up (DELIVERY_MAX_AGE passed, or a permanent answer) stay in the failed set
+    // for `faultline alerts retry-failed`, by age and count rather than forever.
+    removeOnFail: FAILED_DELIVERIES_KEPT,
   });
 
   async function send(n: Notification, to: DeliveryTarget): Promise<void> {
@@ -76,6 +81,8 @@ export function dispatcher(deps: {
                     jobId: `cap-${to.target}-${hour}`,
                     delay: Math.max(0, (hour + 1) * HOUR_MS - Date.now()),
                     removeOnComplete: { age: 86_400 },
+                    // The only record of what the cap held that hour: retried like a flush.
+                    ...FLUSH_RETRY,
                   },
                 );
               }

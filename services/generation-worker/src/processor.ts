@@ -15,6 +15,7 @@ import { type AlertPublisher, type Logger, METRICS, type MetricsCounters } from 
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 
 import type { BreakerGate, OpenBreaker } from './breaker-gate.ts';
+import { generationEventId } from './event-id.ts';
 import type { ProviderPause } from './provider-pause.ts';
 import type { RunMetrics } from './run-metrics.ts';
 
@@ -39,6 +40,22 @@ export class RetryableGenerationError extends Error {
     super(message);
   }
 }
+
+/**
+ * A failure the processor classified, published and counted, that no retry can help: the worker's
+ * 'failed' handler publishes nothing more for it.
+ */
+export class ClassifiedFailureError extends UnrecoverableError {
+  constructor(message: string) {
+    super(message);
+    // The name BullMQ also knows an unrecoverable error by (not only by its class).
+    this.name = 'UnrecoverableError';
+  }
+}
+
+/** Whether a failed attempt's event is already out (else the 'failed' handler publishes one). */
+export const publishedByProcessor = (error: unknown): boolean =>
+  error instanceof ClassifiedFailureError || error instanceof RetryableGenerationError;
 
 const str = (v: unknown, fallback: string) => (typeof v === 'string' && v ? v : fallback);
 
@@ -107,13 +124,14 @@ export function generationProcessor(deps: ProcessorDeps) {
     const final = !classified.isRetryable || attempt >= (job.opts.attempts ?? 1);
     const event: AlertEvent = alertEventFrom(classified, {
       // One event per attempt: the id makes a replayed attempt (worker died after publishing) add nothing.
-      id: `gen-${job.id}-${attempt}`,
+      id: generationEventId(job, attempt),
       source: 'generation',
       operation: 'chat.completion',
       occurredAt: new Date(),
     });
     await Promise.all([
-      alerts.publish(event),
+      // An event under this id from before the job existed is another job's that had its id: an error.
+      alerts.publish(event, { notBefore: job.timestamp }),
       // A refusal by an open breaker called no one: only a provider's own rate limit pauses it.
       classified.category === 'rate_limit' && classified.reason !== CIRCUIT_OPEN
         ? pauses.pause(classified.provider, classified.retryAfterMs ?? deps.rateLimitPauseMs)
@@ -138,7 +156,7 @@ export function generationProcessor(deps: ProcessorDeps) {
       classified.message,
     );
     if (!classified.isRetryable)
-      throw new UnrecoverableError(`${classified.category}: ${classified.message}`);
+      throw new ClassifiedFailureError(`${classified.category}: ${classified.message}`);
     throw new RetryableGenerationError(
       `${classified.category}: ${classified.message}`,
       classified.retryAfterMs,

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
-import { retryDelayFor, TAXONOMY } from '@faultline/core';
+import { retryDelayFor } from '@faultline/core';
 import { createProviderRegistry } from '@faultline/providers';
 import {
   alertPublisher,
@@ -12,12 +12,13 @@ import {
   QUEUES,
   redisKeys,
 } from '@faultline/runtime';
-import { type Job, type MinimalJob, Queue, Worker } from 'bullmq';
+import { type MinimalJob, Queue, Worker } from 'bullmq';
 import { breakerGate } from './breaker-gate.ts';
 import type { GenerationConfig } from './config.ts';
-import { generationProcessor, RetryableGenerationError } from './processor.ts';
+import { generationProcessor, publishedByProcessor, RetryableGenerationError } from './processor.ts';
 import { providerPause } from './provider-pause.ts';
-import { type RunMetrics, runMetrics } from './run-metrics.ts';
+import { runMetrics } from './run-metrics.ts';
+import { reportUnclassifiedFailure } from './unclassified-failure.ts';
 
 /** The backoff type producers set (`backoff: { type: 'faultline' }`) to get classification-aware retries. */
 export const BACKOFF_TYPE = 'faultline';
@@ -42,23 +43,6 @@ export function retryDelayForJob(
   });
 }
 
-/**
- * A job that failed for good without the processor counting that attempt (publishing its event threw,
- * BullMQ failed it for stalling too often) still ends its run: counted as `unknown` under the same
- * per-attempt marker, so an attempt the processor did count adds nothing.
- */
-async function countUncountedFailure(metrics: RunMetrics, job: Job): Promise<void> {
-  const runId = (job.data as { runId?: unknown } | undefined)?.runId;
-  // finishedOn is set only when the job moved to failed, not when it was handed back for a retry.
-  if (typeof runId !== 'string' || !runId || !job.finishedOn) return;
-  await metrics.record(runId, `${job.id}:${job.attemptsMade}`, {
-    kind: 'failed',
-    category: 'unknown',
-    severity: TAXONOMY.unknown.severity,
-    final: true,
-  });
-}
-
 /** Builds the worker and its adapters; `close()` releases everything it opened. */
 export function startGenerationWorker(
   cfg: GenerationConfig,
@@ -76,11 +60,13 @@ export function startGenerationWorker(
   const alerts = new Queue(QUEUES.alerts, { connection: redis, prefix: cfg.QUEUE_PREFIX });
   const breakers = breakerGate(modelHealthStore(redis, keys), { windowSize: cfg.BREAKER_WINDOW });
   const metrics = runMetrics(redis, keys);
+  const providers = createProviderRegistry(env, { timeoutMs: cfg.GENERATION_TIMEOUT });
+  const publisher = alertPublisher(alerts);
   const processor = generationProcessor({
     breakers,
     counters: metricsCounters(redis, cfg.QUEUE_PREFIX),
-    providers: createProviderRegistry(env, { timeoutMs: cfg.GENERATION_TIMEOUT }),
-    alerts: alertPublisher(alerts),
+    providers,
+    alerts: publisher,
     metrics,
     pauses: providerPause(redis, keys),
     logger,
@@ -106,13 +92,20 @@ export function startGenerationWorker(
   });
   logErrors(worker, logger, 'generation worker error');
   logErrors(alerts, logger, 'alerts queue error');
-  // Awaited by close(), so a count under way is not cut off by the disconnect.
+  const gatewayOf = (provider: string) => {
+    try {
+      return providers.spec(provider).gateway;
+    } catch {
+      return null;
+    }
+  };
+  // Awaited by close(), so a report under way is not cut off by the disconnect.
   const counting = new Set<Promise<void>>();
-  worker.on('failed', (job) => {
-    if (!job) return;
-    const count = countUncountedFailure(metrics, job)
-      .catch((error) =>
-        logger.error({ err: error, jobId: job.id }, 'could not count a failed job in its run summary'),
+  worker.on('failed', (job, error) => {
+    if (!job || publishedByProcessor(error)) return;
+    const count = reportUnclassifiedFailure({ alerts: publisher, metrics, gatewayOf }, job, error)
+      .catch((err) =>
+        logger.error({ err, jobId: job.id }, 'could not publish or count a job that failed unclassified'),
       )
       .finally(() => counting.delete(count));
     counting.add(count);

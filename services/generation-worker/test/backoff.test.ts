@@ -9,6 +9,7 @@ import {
 } from '@faultline/testkit';
 import { type BackoffOptions, type Job, Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generationEventId } from '../src/event-id.ts';
 import { RetryableGenerationError } from '../src/processor.ts';
 import { retryDelayForJob, startGenerationWorker } from '../src/worker.ts';
 import { silentLogger, testConfig, testEnv } from './support.ts';
@@ -53,7 +54,7 @@ async function failOnceThenSucceed(
   );
   await added.waitUntilFinished(events, 20_000);
   const job = (await generation.getJob(added.id!))!;
-  const first = (await alerts.getJob(`gen-${job.id}-1`))!.data as AlertEvent;
+  const first = (await alerts.getJob(generationEventId(job, 1)))!.data as AlertEvent;
   return { job, failedAt: Date.parse(first.occurredAt) };
 }
 

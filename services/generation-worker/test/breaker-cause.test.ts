@@ -10,6 +10,7 @@ import {
 import { type Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generationEventId } from '../src/event-id.ts';
 import { startGenerationWorker } from '../src/worker.ts';
 import { silentLogger, testConfig, testEnv, until } from './support.ts';
 
@@ -133,7 +134,7 @@ describe('a job refused by an open breaker fails as what opened it, without a ca
     expect(rest).toEqual([]);
     expect(AlertEvent.safeParse(event).error?.issues ?? []).toEqual([]);
     expect(event).toMatchObject({
-      id: `gen-${job.id}-1`,
+      id: generationEventId(job, 1),
       source: 'generation',
       operation: 'chat.completion',
       provider,

@@ -9,6 +9,7 @@ import {
 } from '@faultline/testkit';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generationEventId } from '../src/event-id.ts';
 import { RetryableGenerationError } from '../src/processor.ts';
 import { startGenerationWorker } from '../src/worker.ts';
 import { silentLogger, testConfig, testEnv } from './support.ts';
@@ -80,7 +81,7 @@ describe('exactly one AlertEvent per failed attempt, however often the attempt i
       await expect(worker.processor(job)).rejects.toBeInstanceOf(RetryableGenerationError);
     expect(sim.requests('m-replay')).toHaveLength(2);
     expect((await publishedIds()).filter((id) => id?.startsWith('gen-replayed-'))).toEqual([
-      'gen-replayed-1',
+      generationEventId(job, 1),
     ]);
     const summary = summarizeRun(runId, await store.hgetall(redisKeys(prefix).runSummary(runId)));
     expect(summary.error_classification).toEqual({

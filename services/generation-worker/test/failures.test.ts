@@ -12,6 +12,7 @@ import {
 } from '@faultline/testkit';
 import { type Job, Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generationEventId } from '../src/event-id.ts';
 import { startGenerationWorker } from '../src/worker.ts';
 import { runProcess, silentLogger, testConfig, testEnv, until } from './support.ts';
 
@@ -303,7 +304,7 @@ describe('every failed attempt yields exactly one classified AlertEvent; only re
     expect(job.attemptsMade).toBe(expectedCount);
     expect(sim.requests(model)).toHaveLength(expectedCount);
     expect(published.map((e) => e.id)).toEqual(
-      Array.from({ length: expectedCount }, (_, i) => `gen-${job.id}-${i + 1}`),
+      Array.from({ length: expectedCount }, (_, i) => generationEventId(job, i + 1)),
     );
     for (const event of published) {
       expect(event).toMatchObject({

@@ -19,6 +19,8 @@ export const HealthProbeConfig = BaseConfig.extend({
   MODELS_FAILING_THRESHOLD: envInt(1).default(10),
   BREAKER_STORM_WINDOW: envDuration.default(600_000),
   BREAKERS_OPEN_THRESHOLD: envInt(1).default(5),
+  /** How often each replica re-creates probe schedulers that are missing (deleted by hand, lost with Redis's data). */
+  SCHEDULER_RECONCILE_INTERVAL: envDuration.default(60_000),
   HEALTH_HOST: z.string().default('127.0.0.1'),
   HEALTH_PORT: envInt(0, 65535).default(9465),
 });

@@ -18,7 +18,7 @@ import { breakerConfig, type HealthProbeConfig } from './config.ts';
 import { startHealthApi } from './health-api.ts';
 import { readModelsFile } from './models.ts';
 import { probeProcessor } from './processor.ts';
-import { syncSchedulers } from './schedulers.ts';
+import { schedulerReconciler, syncSchedulers } from './schedulers.ts';
 
 /** Reads the models file, syncs one scheduler per model, runs the probe worker and the health API. */
 export async function startHealthProbe(cfg: HealthProbeConfig, env: NodeJS.ProcessEnv, logger: Logger) {
@@ -33,7 +33,15 @@ export async function startHealthProbe(cfg: HealthProbeConfig, env: NodeJS.Proce
   const alerts = new Queue(QUEUES.alerts, { connection: redis, prefix: cfg.QUEUE_PREFIX });
   const store = modelHealthStore(redis, keys);
   const breaker = breakerConfig(cfg);
-  const synced = await syncSchedulers(probes, models);
+  // Only a replica that read a models file knows which schedulers should exist: one started without
+  // it must not remove the fleet's schedulers (it only probes nothing).
+  const removeOthers = Boolean(cfg.FAULTLINE_MODELS_FILE);
+  const synced = await syncSchedulers(probes, models, { removeOthers });
+  const reconciler = schedulerReconciler(probes, models, removeOthers, logger);
+  const reconcileTimer = setInterval(() => reconciler.run('interval'), cfg.SCHEDULER_RECONCILE_INTERVAL);
+  // A reconnect may be to a Redis that lost its data (a restart without persistence, a failover).
+  const onReady = () => reconciler.run('redis reconnected');
+  redis.on('ready', onReady);
   const worker = new Worker(
     QUEUES.healthProbes,
     probeProcessor({
@@ -77,6 +85,9 @@ export async function startHealthProbe(cfg: HealthProbeConfig, env: NodeJS.Proce
     apiUrl: api.url,
     store,
     async close(): Promise<void> {
+      clearInterval(reconcileTimer);
+      redis.off('ready', onReady);
+      await reconciler.idle();
       await worker.close();
       await new Promise((r) => api.server.close(r));
       await Promise.all([probes.close(), alerts.close()]);

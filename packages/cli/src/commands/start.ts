@@ -8,6 +8,7 @@ import { readModelsFile } from '@faultline/health-probe-worker/models';
 import { OpsConfig } from '@faultline/ops/config';
 import { loadProviderSpecs } from '@faultline/providers';
 import {
+  assertEvictionPolicy,
   assertRedisReachable,
   BaseConfig,
   displayRedisUrl,
@@ -72,6 +73,9 @@ export async function runSystem(
   let redis: ChildProcess | undefined;
   if (process.env.REDIS_URL) {
     await assertRedisReachable(base.REDIS_URL);
+    // An evicting Redis is refused here, once, rather than by each service after the others started.
+    const warning = await assertEvictionPolicy(base.REDIS_URL);
+    if (warning) process.stderr.write(`[faultline]     ${warning}\n`);
   } else {
     const port = Number(process.env.FAULTLINE_REDIS_PORT || LOCAL_REDIS_PORT);
     if (!Number.isInteger(port) || port < 1 || port > 65535)

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { alertHtml, alertSubject, alertText, headerSafe, type Notification } from '@faultline/core';
 import nodemailer from 'nodemailer';
 import type { AlerterConfig } from '../config.ts';
+import { permanentFailure } from '../delivery-retry.ts';
 import type { AlertChannel } from './channel.ts';
 import { buildMime } from './mime.ts';
 
@@ -54,7 +55,15 @@ export function emailChannel(cfg: AlerterConfig): AlertChannel {
     name: 'email',
     target: 'email',
     async deliver(n) {
-      await transport.sendMail({ envelope, raw: message(cfg, n) });
+      try {
+        await transport.sendMail({ envelope, raw: message(cfg, n) });
+      } catch (error) {
+        // A 5xx is the server refusing this mail for good (RFC 5321): asking again changes nothing.
+        const code = (error as { responseCode?: number }).responseCode;
+        if (typeof code === 'number' && code >= 500 && code < 600)
+          throw permanentFailure(`SMTP server answered ${code}: ${(error as Error).message}`);
+        throw error;
+      }
     },
     async close() {
       transport.close();

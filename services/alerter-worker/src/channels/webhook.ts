@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { alertSubject, alertText } from '@faultline/core';
 import { request } from 'undici';
 import type { AlerterConfig } from '../config.ts';
+import { parseRetryAfter, permanentFailure, RetryLaterError, retryableStatus } from '../delivery-retry.ts';
 import type { AlertChannel } from './channel.ts';
 
 /** `X-Faultline-Signature: sha256=<hex>` over `<timestamp>.<body>`, so a receiver can check origin and freshness. */
@@ -22,12 +23,37 @@ async function post(
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
-  await res.body.dump();
-  if (res.statusCode < 200 || res.statusCode >= 300) {
-    // The URL may carry a token (Slack's does): name only its host.
-    throw new Error(`webhook ${new URL(url).host} answered HTTP ${res.statusCode}`);
+  if (res.statusCode >= 200 && res.statusCode < 300) {
+    await res.body.dump();
+    return;
   }
+  // The URL may carry a token (Slack's does): name only its host. The receiver's own words (Slack's
+  // `invalid_payload`, say) are kept, shortened to one line.
+  const said = oneLine(await firstBytes(res.body).catch(() => ''));
+  const answer = `webhook ${new URL(url).host} answered HTTP ${res.statusCode}${said ? `: ${said}` : ''}`;
+  if (!retryableStatus(res.statusCode)) throw permanentFailure(answer);
+  const retryAfter = parseRetryAfter(res.headers['retry-after']);
+  if (retryAfter !== undefined)
+    throw new RetryLaterError(`${answer} (Retry-After ${retryAfter} ms)`, retryAfter);
+  throw new Error(answer);
 }
+
+/** The start of an error answer: a huge one is not read whole. */
+async function firstBytes(body: AsyncIterable<Buffer>, limit = 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= limit) break;
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}
+
+const oneLine = (text: string) => {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+};
 
 /**
  * A URL's own delivery target: stable across restarts and config reorderings, and a hash because

@@ -15,6 +15,7 @@ export function alerterEnv(redisUrl: string, prefix: string, extra: Record<strin
       ALERT_FILE_PATH: join(dir, 'alerts.log'),
       MAILBOX_DIR: join(dir, 'mail'),
       ALERT_GROUP_WAIT: '300ms',
+      ALERTER_HEALTH_PORT: '0',
       // A recovery closes its group at once unless a test is about the hold.
       ALERT_RESOLVE_HOLD: '0',
       DELIVERY_BACKOFF: '100ms',

@@ -1,0 +1,200 @@
+import type { AlertEvent, Channel, Notification } from '@faultline/core';
+import type { Redis } from 'ioredis';
+
+/**
+ * Whether a delivery target has been failing, in one hash per target: since when (the first failure
+ * after its last success), its last error, how many attempts failed, and whether the meta-alert
+ * went out. Every decision is one script, so with K alerter replicas the "failing" meta-alert and
+ * its recovery are each decided once.
+ */
+const FAILED = `
+redis.call('HSETNX', KEYS[1], 'since', ARGV[1])
+redis.call('HSET', KEYS[1], 'lastError', ARGV[2])
+local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local since = tonumber(redis.call('HGET', KEYS[1], 'since'))
+if tonumber(ARGV[1]) - since < tonumber(ARGV[3]) then return false end
+if redis.call('HSETNX', KEYS[1], 'alerted', ARGV[1]) == 1 or redis.call('HEXISTS', KEYS[1], 'queued') == 0 then
+  return {tostring(since), tostring(failures)}
+end
+return false`;
+
+const SUCCEEDED = `
+local h = redis.call('HMGET', KEYS[1], 'since', 'alerted', 'failures')
+if not h[1] then return false end
+redis.call('DEL', KEYS[1])
+if not h[2] then return false end
+return {h[1], h[3] or '0'}`;
+
+/** A target's state lives this long after its last failure, so a target since removed leaves nothing for good. */
+const STATE_TTL_MS = 7 * 86_400_000;
+
+export function deliveryHealth(redis: Redis, prefix: string, failingAlertAfterMs: number) {
+  redis.defineCommand('faultlineDeliveryFailed', { numberOfKeys: 1, lua: FAILED });
+  redis.defineCommand('faultlineDeliverySucceeded', { numberOfKeys: 1, lua: SUCCEEDED });
+  const cmd = redis as unknown as {
+    faultlineDeliveryFailed: (...a: (string | number)[]) => Promise<[string, string] | null>;
+    faultlineDeliverySucceeded: (...a: (string | number)[]) => Promise<[string, string] | null>;
+  };
+  const key = (target: string) => `${prefix}:delivery-failing:${target}`;
+  return {
+    /** Notes a failed attempt; answers `since` when this one is the failure that should raise the meta-alert. */
+    async failed(
+      target: string,
+      error: string,
+      now: number,
+    ): Promise<{ since: number; failures: number } | null> {
+      const res = await cmd.faultlineDeliveryFailed.call(
+        redis,
+        key(target),
+        now,
+        error.slice(0, 1000),
+        failingAlertAfterMs,
+        STATE_TTL_MS,
+      );
+      return res ? { since: Number(res[0]), failures: Number(res[1]) } : null;
+    },
+    /** The meta-alert was queued: a later failure does not queue it again. */
+    async alertQueued(target: string): Promise<void> {
+      await redis.hset(key(target), 'queued', '1');
+    },
+    /** Notes a success; answers when the failing period ended by it had been alerted (so recovery is told). */
+    async succeeded(target: string): Promise<{ since: number; failures: number } | null> {
+      const res = await cmd.faultlineDeliverySucceeded.call(redis, key(target));
+      return res ? { since: Number(res[0]), failures: Number(res[1]) } : null;
+    },
+  };
+}
+export type DeliveryHealth = ReturnType<typeof deliveryHealth>;
+
+/** How a person names a delivery target. */
+export function targetLabel(target: string, channel: Channel): string {
+  switch (channel) {
+    case 'email':
+      return 'e-mail';
+    case 'file':
+      return 'alert file';
+    case 'sentry':
+      return 'Sentry';
+    case 'slack':
+      return 'Slack';
+    default:
+      return target.startsWith('webhook') ? target : `${channel} ${target}`;
+  }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+const ACTIONS: Record<Channel, string[]> = {
+  email: [
+    'Check the SMTP server (SMTP_HOST, SMTP_PORT, credentials) and the alerter log for its answers',
+    'Alerts are retried until DELIVERY_MAX_AGE after they were queued; `faultline alerts retry-failed` sends again those that gave up',
+  ],
+  file: [
+    'Check ALERT_FILE_PATH: disk space, permissions, the volume',
+    'Alerts are retried until DELIVERY_MAX_AGE after they were queued; `faultline alerts retry-failed` sends again those that gave up',
+  ],
+  sentry: [
+    'Check SENTRY_DSN, the project quota and rate limits in Sentry',
+    'Events are retried until DELIVERY_MAX_AGE after they were queued; `faultline alerts retry-failed` sends again those that gave up',
+  ],
+  webhook: [
+    'Check the receiver of this webhook URL (WEBHOOK_URLS) and the alerter log for its answers',
+    'Posts are retried until DELIVERY_MAX_AGE after they were queued; `faultline alerts retry-failed` sends again those that gave up',
+  ],
+  slack: [
+    'Check SLACK_WEBHOOK_URL (a revoked or rotated incoming webhook answers 403 or 404)',
+    'Messages are retried until DELIVERY_MAX_AGE after they were queued; `faultline alerts retry-failed` sends again those that gave up',
+  ],
+};
+
+function metaEvent(
+  id: string,
+  provider: string,
+  message: string,
+  now: number,
+  channel: Channel,
+  lastError = '',
+): AlertEvent {
+  // An answer from the receiver (an HTTP status, an SMTP code) or no answer at all.
+  const answered = /HTTP [1-5]\d\d|answered [1-5]\d\d/.test(lastError);
+  return {
+    id,
+    occurredAt: new Date(now).toISOString(),
+    source: 'health_probe',
+    operation: 'alert_delivery',
+    state: 'firing',
+    category: answered ? 'server_error' : 'network_error',
+    severity: 'HIGH',
+    isRetryable: true,
+    provider,
+    model: null,
+    gateway: null,
+    statusCode: null,
+    providerCode: null,
+    reason: 'delivery_failing',
+    retryAfterMs: null,
+    requestId: null,
+    originalError: message,
+    message,
+    recommendedActions: ACTIONS[channel] ?? [],
+  };
+}
+
+/**
+ * The meta-alert for a delivery target failing since `since`, for the other targets:
+ * "e-mail delivery failing since <time>: <last error>". Its id is the failing period's, so a
+ * retried dispatch adds nothing twice.
+ */
+export function deliveryFailingNotification(a: {
+  target: string;
+  channel: Channel;
+  since: number;
+  lastError: string;
+  failures: number;
+  now: number;
+}): Notification {
+  const id = `delivery-failing-${a.target}-${a.since}`;
+  const label = targetLabel(a.target, a.channel);
+  const message = `${label} delivery failing since ${iso(a.since)}: ${a.lastError}`;
+  return {
+    id,
+    kind: 'firing',
+    fingerprint: `delivery-${a.target}`,
+    event: metaEvent(id, `${label} delivery`, message, a.now, a.channel, a.lastError),
+    occurrences: a.failures,
+    suppressed: 0,
+    totalEvents: a.failures,
+    firstSeen: new Date(a.since).toISOString(),
+    lastSeen: new Date(a.now).toISOString(),
+    notify: true,
+  };
+}
+
+/** Its recovery, once a delivery on the target succeeded again: "e-mail delivery recovered after N min". */
+export function deliveryRecoveredNotification(a: {
+  target: string;
+  channel: Channel;
+  since: number;
+  failures: number;
+  now: number;
+}): Notification {
+  const id = `delivery-recovered-${a.target}-${a.since}`;
+  const label = targetLabel(a.target, a.channel);
+  const seconds = Math.max(0, Math.round((a.now - a.since) / 1000));
+  const took = seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
+  const message = `${label} delivery recovered after ${took} (failing since ${iso(a.since)}, ${a.failures} failed attempts)`;
+  return {
+    id,
+    kind: 'resolved',
+    fingerprint: `delivery-${a.target}`,
+    event: { ...metaEvent(id, `${label} delivery`, message, a.now, a.channel), state: 'resolved' },
+    occurrences: a.failures,
+    suppressed: 0,
+    totalEvents: a.failures,
+    firstSeen: new Date(a.since).toISOString(),
+    lastSeen: new Date(a.now).toISOString(),
+    durationMs: a.now - a.since,
+    notify: true,
+  };
+}
