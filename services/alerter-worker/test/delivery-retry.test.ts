@@ -141,7 +141,7 @@ describe('permanent answers fail at once, the answer kept', () => {
       });
       expect(job!.attemptsMade).toBe(1);
       expect(job!.failedReason).toBe(
-        'webhook 127.0.0.1:' + new URL(hook.url).port + ' answered HTTP 400: invalid_payload',
+        `webhook 127.0.0.1:${new URL(hook.url).port} answered HTTP 400: invalid_payload`,
       );
       await new Promise((r) => setTimeout(r, 500));
       expect(hook.requests).toHaveLength(1);
