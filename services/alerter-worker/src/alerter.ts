@@ -24,6 +24,9 @@ import { groupTimers } from './timers.ts';
 
 const GROUP_TTL_MS = 7 * 86_400_000;
 
+/** How often each replica upserts the sweep's scheduler again (it may have been removed). */
+const SWEEP_RESCHEDULE_MS = 60_000;
+
 /**
  * A tenth of the quiet period, within [250 ms, 1 min]: a quiet group resolves at most that late, and a
  * notification a failed flush left behind is queued within two of these.
@@ -32,7 +35,7 @@ export const quietSweepEvery = (resolveAfterMs: number) =>
   Math.min(60_000, Math.max(250, Math.floor(resolveAfterMs / 10)));
 
 /** Builds the alerter's three workers (events, group timers, deliveries) and their adapters. */
-export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun?: boolean } = {}) {
+export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun?: boolean; sweepRescheduleMs?: number } = {}) {
   const redis = createRedis(cfg.REDIS_URL);
   // The alerter's own commands (not BullMQ's) from concurrent jobs leave in one write per tick.
   const state = createRedis(cfg.REDIS_URL, { enableAutoPipelining: true });
@@ -132,16 +135,22 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
     ),
   ];
   // Idempotent, so every replica may upsert it; BullMQ runs it once per interval, whoever holds it.
-  timersQueue
-    .upsertJobScheduler(
-      JOB_NAMES.quietSweep,
-      { every: sweepEveryMs },
-      {
-        name: JOB_NAMES.quietSweep,
-        opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
-      },
-    )
-    .catch((error) => logger.error({ err: error }, 'could not schedule the quiet sweep'));
+  // Upserted again every minute: the sweep is what repairs lost timers and outbox leftovers, so a
+  // scheduler removed by hand (or by a Redis that lost its data) must come back by itself.
+  const scheduleSweep = () =>
+    timersQueue
+      .upsertJobScheduler(
+        JOB_NAMES.quietSweep,
+        { every: sweepEveryMs },
+        {
+          name: JOB_NAMES.quietSweep,
+          opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+        },
+      )
+      .catch((error) => logger.error({ err: error }, 'could not schedule the quiet sweep'));
+  void scheduleSweep();
+  const resweep = setInterval(() => void scheduleSweep(), opts.sweepRescheduleMs ?? SWEEP_RESCHEDULE_MS);
+  resweep.unref();
   for (const w of workers) logErrors(w, logger, 'alerter worker error', { queue: w.name });
 
   return {
@@ -149,6 +158,7 @@ export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun
     channels: [...channels.keys()],
     groups,
     async close(): Promise<void> {
+      clearInterval(resweep);
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([
         timersQueue.close(),

@@ -1,9 +1,12 @@
 import type { AlertEvent } from '@faultline/core';
-import { JOB_NAMES, QUEUES } from '@faultline/runtime';
+import { JOB_NAMES, loadConfig, QUEUES } from '@faultline/runtime';
 import { startTestRedis, type TestRedis } from '@faultline/testkit';
 import { Queue } from 'bullmq';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { billingEvent, until } from './support/alerter-env.ts';
+import { startAlerter } from '../src/alerter.ts';
+import { AlerterConfig } from '../src/config.ts';
+import { alerterEnv, billingEvent, until } from './support/alerter-env.ts';
 import { alerterHarness } from './support/alerter-harness.ts';
 import { startHttpSink } from './support/http-sink.ts';
 
@@ -171,6 +174,23 @@ describe("a group's timer is part of its state", () => {
       /ALERT: SERVER_ERROR[\s\S]*Severity: CRITICAL[\s\S]*Reason: breaker_opened/,
     );
     await h.close();
+  });
+});
+
+describe('the sweep that repairs lost timers repairs itself', () => {
+  it('its scheduler, removed by hand, is back within a reschedule interval', async () => {
+    const prefix = `{t-resweep-${process.pid}}`;
+    const { env } = alerterEnv(redis.url, prefix);
+    const alerter = startAlerter(loadConfig(AlerterConfig, env), pino({ level: 'silent' }), {
+      sweepRescheduleMs: 200,
+    });
+    const timers = new Queue(QUEUES.alertGroups, { connection: { url: redis.url }, prefix });
+    await until('scheduled', async () => Boolean(await timers.getJobScheduler(JOB_NAMES.quietSweep)));
+    await timers.removeJobScheduler(JOB_NAMES.quietSweep);
+    expect(await timers.getJobScheduler(JOB_NAMES.quietSweep)).toBeFalsy();
+    await until('scheduled again', async () => Boolean(await timers.getJobScheduler(JOB_NAMES.quietSweep)));
+    await timers.close();
+    await alerter.close();
   });
 });
 
