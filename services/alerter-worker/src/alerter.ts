@@ -35,7 +35,11 @@ export const quietSweepEvery = (resolveAfterMs: number) =>
   Math.min(60_000, Math.max(250, Math.floor(resolveAfterMs / 10)));
 
 /** Builds the alerter's three workers (events, group timers, deliveries) and their adapters. */
-export function startAlerter(cfg: AlerterConfig, logger: Logger, opts: { autorun?: boolean; sweepRescheduleMs?: number } = {}) {
+export function startAlerter(
+  cfg: AlerterConfig,
+  logger: Logger,
+  opts: { autorun?: boolean; sweepRescheduleMs?: number } = {},
+) {
   const redis = createRedis(cfg.REDIS_URL);
   // The alerter's own commands (not BullMQ's) from concurrent jobs leave in one write per tick.
   const state = createRedis(cfg.REDIS_URL, { enableAutoPipelining: true });
