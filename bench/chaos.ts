@@ -26,7 +26,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createGenerationClient } from '@faultline/client';
 import { createRedis, listAlertGroups, QUEUES, redisKeys } from '@faultline/runtime';
 import {
+  KEY_REVOKED_401,
   killWithThisProcess,
+  modelGone404,
+  OK,
+  OVERLOADED_503,
+  QUOTA_429,
   type RepoProcess,
   runRepoProcess,
   type SimStep,
@@ -113,57 +118,6 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
 };
 const secs = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : '-');
-
-const QUOTA_429: SimStep = {
-  kind: 'http',
-  status: 429,
-  body: {
-    error: {
-      message: 'You exceeded your current quota, please check your plan and billing details.',
-      type: 'insufficient_quota',
-      param: null,
-      code: 'insufficient_quota',
-    },
-  },
-};
-const KEY_REVOKED_401: SimStep = {
-  kind: 'http',
-  status: 401,
-  body: {
-    error: {
-      message:
-        'Incorrect API key provided: sk-abc***. You can find your API key at https://platform.openai.com/account/api-keys.',
-      type: 'invalid_request_error',
-      param: null,
-      code: 'invalid_api_key',
-    },
-  },
-};
-const modelGone404 = (model: string): SimStep => ({
-  kind: 'http',
-  status: 404,
-  body: {
-    error: {
-      message: `The model \`${model}\` has been deprecated, learn more here: https://platform.openai.com/docs/deprecations`,
-      type: 'invalid_request_error',
-      param: null,
-      code: 'model_not_found',
-    },
-  },
-});
-const OVERLOADED_503: SimStep = {
-  kind: 'http',
-  status: 503,
-  body: {
-    error: {
-      message: 'The server is overloaded or not ready yet.',
-      type: 'server_error',
-      param: null,
-      code: null,
-    },
-  },
-};
-const OK: SimStep = { kind: 'success' };
 
 // ---------------------------------------------------------------------------------------------
 // Worker processes: started, SIGKILLed, started again; every incarnation's log kept

@@ -14,10 +14,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  alternate,
   freePort,
+  KEY_REVOKED_401,
   killWithThisProcess,
+  modelGone404,
+  OK,
+  OPENROUTER_NO_CREDITS_402,
+  OPENROUTER_UPSTREAM_QUOTA_400,
+  OVERLOADED_503,
   type ProviderSimulator,
+  plainText,
   pollUntil,
+  QUOTA_429,
   type RepoProcess,
   runRepoProcess,
   type SimStep,
@@ -147,27 +156,6 @@ function portAnswers(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-/** The text/plain part of a raw MIME mail, decoded (quoted-printable or base64). */
-export function plainText(raw: string): string {
-  const boundary = /boundary="?([^";\r\n]+)"?/i.exec(raw)?.[1];
-  const parts = boundary ? raw.split(`--${boundary}`) : [raw];
-  const part = parts.find((p) => /content-type:\s*text\/plain/i.test(p)) ?? parts[1] ?? raw;
-  const split = /\r?\n\r?\n/.exec(part);
-  const head = split ? part.slice(0, split.index) : '';
-  const body = split ? part.slice(split.index + split[0].length) : part;
-  const encoding = /content-transfer-encoding:\s*([\w-]+)/i.exec(head)?.[1]?.toLowerCase();
-  let text = body;
-  if (encoding === 'quoted-printable') {
-    const bytes = body
-      .replace(/=\r?\n/g, '')
-      .replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
-    text = Buffer.from(bytes, 'latin1').toString('utf8');
-  } else if (encoding === 'base64') {
-    text = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-  }
-  return text.replace(/\r\n/g, '\n').trimEnd();
 }
 
 /** The body line starting with `prefix`, or undefined. */
@@ -523,107 +511,6 @@ export function useScenario(opts: ScenarioOptions): () => Scenario {
 // ---------------------------------------------------------------------------------------------
 // Part 2: what the simulated provider answers
 // ---------------------------------------------------------------------------------------------
-
-export const OK: SimStep = { kind: 'success' };
-
-/** OpenAI's answer when the account's credit or quota is exhausted. */
-export const QUOTA_429: SimStep = {
-  kind: 'http',
-  status: 429,
-  body: {
-    error: {
-      message: 'You exceeded your current quota, please check your plan and billing details.',
-      type: 'insufficient_quota',
-      param: null,
-      code: 'insufficient_quota',
-    },
-  },
-};
-
-/** OpenAI's answer to a revoked or wrong key. */
-export const KEY_REVOKED_401: SimStep = {
-  kind: 'http',
-  status: 401,
-  body: {
-    error: {
-      message:
-        'Incorrect API key provided: sk-abc***. You can find your API key at https://platform.openai.com/account/api-keys.',
-      type: 'invalid_request_error',
-      param: null,
-      code: 'invalid_api_key',
-    },
-  },
-};
-
-/** OpenAI's answer for a decommissioned model. */
-export const modelGone404 = (model: string): SimStep => ({
-  kind: 'http',
-  status: 404,
-  body: {
-    error: {
-      message: `The model \`${model}\` has been deprecated, learn more here: https://platform.openai.com/docs/deprecations`,
-      type: 'invalid_request_error',
-      param: null,
-      code: 'model_not_found',
-    },
-  },
-});
-
-/** OpenAI's overloaded answer. */
-export const OVERLOADED_503: SimStep = {
-  kind: 'http',
-  status: 503,
-  body: {
-    error: {
-      message: 'The server is overloaded or not ready yet.',
-      type: 'server_error',
-      param: null,
-      code: null,
-    },
-  },
-};
-
-/** OpenRouter out of credits (`faultline classify --provider gw --status 402 --body …`: billing_quota). */
-export const OPENROUTER_NO_CREDITS_402: SimStep = {
-  kind: 'http',
-  status: 402,
-  body: {
-    error: {
-      code: 402,
-      message: 'Insufficient credits. Add more using https://openrouter.ai/settings/credits',
-    },
-  },
-};
-
-/**
- * OpenRouter relaying the upstream's own quota error in `metadata.raw` (classify: billing_quota,
- * reason insufficient_quota), under a generic 400 "Provider returned error".
- */
-export const OPENROUTER_UPSTREAM_QUOTA_400: SimStep = {
-  kind: 'http',
-  status: 400,
-  body: {
-    error: {
-      code: 400,
-      message: 'Provider returned error',
-      metadata: {
-        raw: JSON.stringify({
-          error: {
-            message: 'You exceeded your current quota, please check your plan and billing details.',
-            type: 'insufficient_quota',
-            param: null,
-            code: 'insufficient_quota',
-          },
-        }),
-        provider_name: 'OpenAI',
-      },
-    },
-  },
-};
-
-/** `steps` repeated until the script has `length` steps (the simulator repeats only the last one). */
-export const alternate = (steps: SimStep[], length: number): SimStep[] =>
-  Array.from({ length }, (_, i) => steps[i % steps.length]!);
 
 // ---------------------------------------------------------------------------------------------
 // Part 3: the scenarios (each file runs one; replicas.test.ts runs several with replicas)

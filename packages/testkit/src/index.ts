@@ -5,6 +5,7 @@ export * from './corpus/load.ts';
 export * from './corpus/replay.ts';
 export * from './corpus/replay-env.ts';
 export * from './free-port.ts';
+export * from './mime-text.ts';
 export * from './poll-until.ts';
 export * from './provider-simulator/index.ts';
 export * from './redis-ping.ts';
