@@ -6,6 +6,7 @@ export * from './error-log.ts';
 export * from './health-summary.ts';
 export * from './keys.ts';
 export * from './logger.ts';
+export * from './lua-script.ts';
 export * from './metrics-counters.ts';
 export * from './model-health-store.ts';
 export * from './model-states.ts';

@@ -1,23 +1,14 @@
 import { type AlertEvent, INITIAL_HEALTH, type ModelHealth } from '@faultline/core';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './keys.ts';
+import { luaScript } from './lua-script.ts';
 
-/**
- * Sets the value only if it is still what we read: compare-and-set on the shared connection. The
- * events the change makes (a health transition) go into the health outbox in the same step, so a
- * worker that dies, or an alerts queue that refuses the write, before they are published loses none.
- * KEYS: the model's health, the outbox (id → event JSON), its times (id → when written).
- * ARGV: the value read, the new value, now, then id and JSON of each event.
- */
-const CAS = `
-local current = redis.call('GET', KEYS[1])
-if (current or '') ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-for i = 4, #ARGV, 2 do
-  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
-  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[i])
-end
-return 1`;
+/** Compare-and-set of a model's health, its events written to the health outbox in the same step. */
+const CAS = luaScript<'health' | 'outbox' | 'outboxTimes', 'expected' | 'next' | 'now', number>(
+  new URL('./scripts/health-cas.lua', import.meta.url),
+  ['health', 'outbox', 'outboxTimes'],
+  ['expected', 'next', 'now'],
+);
 
 /**
  * Model health in Redis, one JSON value per model. Updates are compare-and-set: two replicas, or a
@@ -25,9 +16,6 @@ return 1`;
  * decides; this only makes the change atomic.
  */
 export function modelHealthStore(redis: Redis, keys: RedisKeys) {
-  redis.defineCommand('faultlineHealthCas', { numberOfKeys: 3, lua: CAS });
-  const cas = (redis as unknown as { faultlineHealthCas: (...args: (string | number)[]) => Promise<number> })
-    .faultlineHealthCas;
   const outbox = keys.healthOutbox();
   const outboxTimes = keys.healthOutboxTimes();
   const parse = (raw: string | null): ModelHealth =>
@@ -70,16 +58,13 @@ export function modelHealthStore(redis: Redis, keys: RedisKeys) {
         const raw = await redis.get(redisKey);
         const { state, result, events = [] } = change(parse(raw));
         const entries = events.flatMap((e) => [e.id, JSON.stringify(e)]);
-        const args = [
-          redisKey,
-          outbox,
-          outboxTimes,
-          raw ?? '',
-          JSON.stringify(state),
-          Date.now(),
-          ...entries,
-        ];
-        if (await cas.call(redis, ...args)) return result;
+        const written = await CAS.run(
+          redis,
+          { health: redisKey, outbox, outboxTimes },
+          { expected: raw ?? '', next: JSON.stringify(state), now: Date.now() },
+          entries,
+        );
+        if (written) return result;
       }
       throw new Error(`model health of ${key} kept changing under us: 50 attempts`);
     },
