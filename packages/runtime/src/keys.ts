@@ -19,6 +19,10 @@ export function redisKeys(prefix: string) {
     inhibit: (provider: string) => `${prefix}:inhibit:${provider}`,
     channelCap: (channel: string, hour: number) => `${prefix}:cap:${channel}:${hour}`,
     channelHeld: (channel: string, hour: number) => `${prefix}:held:${channel}:${hour}`,
+    /** The cap's verdict per notification, so a retried dispatch is counted once. */
+    channelCapVerdicts: (channel: string, hour: number) => `${prefix}:cap:${channel}:${hour}:verdicts`,
+    /** Since when a delivery target has been failing, and whether that was alerted. */
+    deliveryFailing: (target: string) => `${prefix}:delivery-failing:${target}`,
     delivered: (deliveryId: string) => `${prefix}:delivered:${deliveryId}`,
     modelHealth: (modelKey: string) => `${prefix}:health:${modelKey}`,
     /** Health transitions written with the state they change and not yet on the alerts queue, and when. */

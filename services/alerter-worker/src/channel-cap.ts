@@ -1,33 +1,16 @@
-import type { RedisKeys } from '@faultline/runtime';
+import { luaScript, type RedisKeys } from '@faultline/runtime';
 import type { Redis } from 'ioredis';
 
-/**
- * ALERT_MAX_PER_HOUR per delivery target: a storm of distinct groups is held back past the cap, and
- * the first held one in an hour asks for one summary at the end of that hour. The verdict is kept
- * per notification, so a dispatch retried after a failure is counted once and gets the same answer.
- */
-const ADMIT = `
-local prior = redis.call('HGET', KEYS[3], ARGV[3])
-if prior then return tonumber(prior) end
-local verdict = 0
-local n = redis.call('INCR', KEYS[1])
-redis.call('PEXPIRE', KEYS[1], 7200000)
-if n > tonumber(ARGV[1]) then
-  local held = redis.call('RPUSH', KEYS[2], ARGV[2])
-  redis.call('LTRIM', KEYS[2], 0, 199)
-  redis.call('PEXPIRE', KEYS[2], 7200000)
-  verdict = held == 1 and 2 or 1
-end
-redis.call('HSET', KEYS[3], ARGV[3], verdict)
-redis.call('PEXPIRE', KEYS[3], 7200000)
-return verdict`;
+/** 0 send, 1 held, 2 held and the first held this hour. */
+const ADMIT = luaScript<'count' | 'heldTitles' | 'verdicts', 'max' | 'title' | 'id', number>(
+  new URL('./scripts/cap-admit.lua', import.meta.url),
+  ['count', 'heldTitles', 'verdicts'],
+  ['max', 'title', 'id'],
+);
 
 export const HOUR_MS = 3_600_000;
 
 export function channelCap(redis: Redis, keys: RedisKeys, maxPerHour: number) {
-  redis.defineCommand('faultlineCapAdmit', { numberOfKeys: 3, lua: ADMIT });
-  const admit = (redis as unknown as { faultlineCapAdmit: (...a: (string | number)[]) => Promise<number> })
-    .faultlineCapAdmit;
   return {
     /** 'send', 'held', or 'held-first' (schedule the summary), for `notificationId` in the hour of `at`. */
     async admit(
@@ -37,14 +20,14 @@ export function channelCap(redis: Redis, keys: RedisKeys, maxPerHour: number) {
       at: number,
     ): Promise<'send' | 'held' | 'held-first'> {
       const hour = Math.floor(at / HOUR_MS);
-      const res = await admit.call(
+      const res = await ADMIT.run(
         redis,
-        keys.channelCap(target, hour),
-        keys.channelHeld(target, hour),
-        `${keys.channelCap(target, hour)}:verdicts`,
-        maxPerHour,
-        title,
-        notificationId,
+        {
+          count: keys.channelCap(target, hour),
+          heldTitles: keys.channelHeld(target, hour),
+          verdicts: keys.channelCapVerdicts(target, hour),
+        },
+        { max: maxPerHour, title, id: notificationId },
       );
       return res === 0 ? 'send' : res === 2 ? 'held-first' : 'held';
     },

@@ -1,5 +1,20 @@
 import type { AlertEvent, Channel, Notification } from '@faultline/core';
+import { luaScript, redisKeys } from '@faultline/runtime';
 import type { Redis } from 'ioredis';
+
+const FAILED = luaScript<'state', 'now' | 'lastError' | 'alertAfterMs' | 'ttlMs', [string, string] | null>(
+  new URL('./scripts/delivery-failed.lua', import.meta.url),
+  ['state'],
+  ['now', 'lastError', 'alertAfterMs', 'ttlMs'],
+);
+const SUCCEEDED = luaScript<'state', never, [string, string] | null>(
+  new URL('./scripts/delivery-succeeded.lua', import.meta.url),
+  ['state'],
+  [],
+);
+
+/** A target's state lives this long after its last failure, so a target since removed leaves nothing for good. */
+const STATE_TTL_MS = 7 * 86_400_000;
 
 /**
  * Whether a delivery target has been failing, in one hash per target: since when (the first failure
@@ -7,36 +22,8 @@ import type { Redis } from 'ioredis';
  * went out. Every decision is one script, so with K alerter replicas the "failing" meta-alert and
  * its recovery are each decided once.
  */
-const FAILED = `
-redis.call('HSETNX', KEYS[1], 'since', ARGV[1])
-redis.call('HSET', KEYS[1], 'lastError', ARGV[2])
-local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-local since = tonumber(redis.call('HGET', KEYS[1], 'since'))
-if tonumber(ARGV[1]) - since < tonumber(ARGV[3]) then return false end
-if redis.call('HSETNX', KEYS[1], 'alerted', ARGV[1]) == 1 or redis.call('HEXISTS', KEYS[1], 'queued') == 0 then
-  return {tostring(since), tostring(failures)}
-end
-return false`;
-
-const SUCCEEDED = `
-local h = redis.call('HMGET', KEYS[1], 'since', 'alerted', 'failures')
-if not h[1] then return false end
-redis.call('DEL', KEYS[1])
-if not h[2] then return false end
-return {h[1], h[3] or '0'}`;
-
-/** A target's state lives this long after its last failure, so a target since removed leaves nothing for good. */
-const STATE_TTL_MS = 7 * 86_400_000;
-
 export function deliveryHealth(redis: Redis, prefix: string, failingAlertAfterMs: number) {
-  redis.defineCommand('faultlineDeliveryFailed', { numberOfKeys: 1, lua: FAILED });
-  redis.defineCommand('faultlineDeliverySucceeded', { numberOfKeys: 1, lua: SUCCEEDED });
-  const cmd = redis as unknown as {
-    faultlineDeliveryFailed: (...a: (string | number)[]) => Promise<[string, string] | null>;
-    faultlineDeliverySucceeded: (...a: (string | number)[]) => Promise<[string, string] | null>;
-  };
-  const key = (target: string) => `${prefix}:delivery-failing:${target}`;
+  const key = redisKeys(prefix).deliveryFailing;
   return {
     /** Notes a failed attempt; answers `since` when this one is the failure that should raise the meta-alert. */
     async failed(
@@ -44,13 +31,10 @@ export function deliveryHealth(redis: Redis, prefix: string, failingAlertAfterMs
       error: string,
       now: number,
     ): Promise<{ since: number; failures: number } | null> {
-      const res = await cmd.faultlineDeliveryFailed.call(
+      const res = await FAILED.run(
         redis,
-        key(target),
-        now,
-        error.slice(0, 1000),
-        failingAlertAfterMs,
-        STATE_TTL_MS,
+        { state: key(target) },
+        { now, lastError: error.slice(0, 1000), alertAfterMs: failingAlertAfterMs, ttlMs: STATE_TTL_MS },
       );
       return res ? { since: Number(res[0]), failures: Number(res[1]) } : null;
     },
@@ -60,7 +44,7 @@ export function deliveryHealth(redis: Redis, prefix: string, failingAlertAfterMs
     },
     /** Notes a success; answers when the failing period ended by it had been alerted (so recovery is told). */
     async succeeded(target: string): Promise<{ since: number; failures: number } | null> {
-      const res = await cmd.faultlineDeliverySucceeded.call(redis, key(target));
+      const res = await SUCCEEDED.run(redis, { state: key(target) }, {});
       return res ? { since: Number(res[0]), failures: Number(res[1]) } : null;
     },
   };

@@ -1,5 +1,5 @@
 import type { GroupResolution, GroupTake, Notification } from '@faultline/core';
-import type { RedisKeys } from '@faultline/runtime';
+import { luaScript, type RedisKeys } from '@faultline/runtime';
 import type { Redis } from 'ioredis';
 
 /**
@@ -15,79 +15,6 @@ export const outboxKeys = (keys: RedisKeys) => ({
   /** id → when it was written, for the sweep to find what was left behind. */
   times: keys.alertOutboxTimes(),
 });
-
-/**
- * Takes what happened since the last notification; nothing when another replica took it already.
- * A group whose last member recovered goes out as "fired and resolved" (told = resolved) and closes
- * here when its hold has passed; a test alert closes at once (it is not an incident).
- */
-const TAKE = `
-local kept = redis.call('HMGET', KEYS[3], ARGV[4], ARGV[4] .. '|n')
-if kept[1] then return kept end
-local g = KEYS[1]
-if redis.call('HGET', g, 'gen') ~= ARGV[2] then return false end
-local state = redis.call('HGET', g, 'state')
-if state ~= 'pending' and state ~= 'open' then return false end
--- This flush's notification was queued already: a late retry of it takes nothing more.
-if redis.call('HGET', g, 'lastFlush') == ARGV[4] then return false end
-local count = tonumber(redis.call('HGET', g, 'count'))
-local notified = tonumber(redis.call('HGET', g, 'notified'))
-redis.call('HSET', g, 'repeatPending', 0)
-if state == 'open' and count <= notified then return false end
-local n = redis.call('HINCRBY', g, 'notifications', 1)
-local held = tonumber(redis.call('HGET', g, 'held') or '0')
-local heldBefore = tonumber(redis.call('HGET', g, 'heldNotified') or '0')
-local lastSeen = redis.call('HGET', g, 'lastSeen')
-local now = tonumber(ARGV[1])
-local resolving = tonumber(redis.call('HGET', g, 'resolving') or '0')
-local event = redis.call('HGET', g, 'event')
-local members = {}
-for _, k in ipairs(redis.call('HKEYS', g)) do
-  local p = string.sub(k, 1, 2)
-  if p == 'm:' or p == 's:' then members[#members + 1] = string.sub(k, 3) end
-end
-table.sort(members)
-local closes = string.find(event, '"source":"test"', 1, true) or (resolving > 0 and now - resolving >= tonumber(ARGV[5]))
-redis.call('HSET', g, 'state', closes and 'resolved' or 'open', 'notified', count, 'lastNotifiedAt', ARGV[1],
-  'lastFlush', ARGV[4], 'heldNotified', held, 'told', resolving > 0 and 'resolved' or 'firing')
-if closes then
-  redis.call('HSET', g, 'resolvedAt', now)
-  redis.call('ZREM', KEYS[2], ARGV[3])
-elseif redis.call('HGET', g, 'quiet') ~= '0' then
-  redis.call('ZADD', KEYS[2], lastSeen, ARGV[3])
-end
-local entry = cjson.encode({kind = 'take', fingerprint = ARGV[3], gen = tonumber(ARGV[2]), number = n,
-  count = count, previouslyNotified = notified, firstSeen = tonumber(redis.call('HGET', g, 'firstSeen')),
-  lastSeen = tonumber(lastSeen), at = now, heldUnderIncident = held - heldBefore,
-  flaps = tonumber(redis.call('HGET', g, 'flaps') or '0'),
-  recoveries = tonumber(redis.call('HGET', g, 'recoveries') or '0'),
-  resolvingSince = resolving > 0 and resolving or false, closed = closes and true or false, members = table.concat(members, '\\n'),
-  event = event})
-redis.call('HSET', KEYS[3], ARGV[4], entry)
-redis.call('ZADD', KEYS[4], ARGV[1], ARGV[4])
-redis.call('ZREM', KEYS[5], ARGV[3])
-return {entry, false}`;
-
-/**
- * Keeps the first notification decided for a take (a retry re-reads facts that may have changed since)
- * and applies, once, what deciding it does to other groups: a provider-wide group that notifies starts
- * inhibiting its provider's single-model alerts, and an inhibited alert is counted under that incident.
- */
-const DECIDE = `
--- Already queued by another hand (a retry, the sweep): queueing it again adds nothing, so no effects.
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return ARGV[2] end
-local nkey = ARGV[1] .. '|n'
-if redis.call('HSETNX', KEYS[1], nkey, ARGV[2]) == 0 then return redis.call('HGET', KEYS[1], nkey) end
-local current = redis.call('HGET', KEYS[2], 'gen') == ARGV[3] and redis.call('HGET', KEYS[2], 'state') == 'open'
-if current and ARGV[7] == '1' then redis.call('HSET', KEYS[2], 'toldPeople', 1) end
-if current and ARGV[6] == '1' then
-  redis.call('HSET', KEYS[2], 'incident', 1)
-  redis.call('SET', KEYS[3], ARGV[4] .. ':' .. ARGV[3], 'PX', ARGV[5])
-end
-if ARGV[8] ~= '' and redis.call('HGET', KEYS[4], 'gen') == ARGV[8] and redis.call('HGET', KEYS[4], 'state') == 'open' then
-  redis.call('HINCRBY', KEYS[4], 'held', 1)
-end
-return ARGV[2]`;
 
 export type OutboxEntry =
   | { id: string; kind: 'take'; take: GroupTake; decided: Notification | null }
@@ -121,7 +48,25 @@ export function parseOutboxEntry(id: string, raw: string, decided: string | null
   };
 }
 
-type Raw = (...args: (string | number)[]) => Promise<unknown>;
+const script = (file: string) => new URL(`./scripts/${file}`, import.meta.url);
+const TAKE = luaScript<
+  'group' | 'quietOpen' | 'outbox' | 'outboxTimes' | 'due',
+  'now' | 'gen' | 'fingerprint' | 'flushId' | 'holdMs',
+  [string | null, string | null] | null
+>(
+  script('take.lua'),
+  ['group', 'quietOpen', 'outbox', 'outboxTimes', 'due'],
+  ['now', 'gen', 'fingerprint', 'flushId', 'holdMs'],
+);
+const DECIDE = luaScript<
+  'outbox' | 'group' | 'inhibit' | 'heldUnder',
+  'id' | 'notification' | 'gen' | 'fingerprint' | 'ttlMs' | 'opensIncident' | 'notify' | 'heldGen',
+  string
+>(
+  script('decide.lua'),
+  ['outbox', 'group', 'inhibit', 'heldUnder'],
+  ['id', 'notification', 'gen', 'fingerprint', 'ttlMs', 'opensIncident', 'notify', 'heldGen'],
+);
 
 export function notificationOutbox(
   redis: Redis,
@@ -130,27 +75,22 @@ export function notificationOutbox(
   /** ALERT_RESOLVE_HOLD: a take of a group resolving for this long closes it. */
   holdMs = 0,
 ) {
-  redis.defineCommand('faultlineOutboxTake', { numberOfKeys: 5, lua: TAKE });
-  redis.defineCommand('faultlineOutboxDecide', { numberOfKeys: 4, lua: DECIDE });
-  const r = redis as unknown as Record<'faultlineOutboxTake' | 'faultlineOutboxDecide', Raw>;
   const { entries, times } = outboxKeys(keys);
 
   return {
     /** `flushId` names this flush: its retries (and a replayed inline flush) get the same take back. */
     async take(fp: string, gen: number, flushId: string, now: number): Promise<OutboxEntry | null> {
-      const res = (await r.faultlineOutboxTake.call(
+      const res = await TAKE.run(
         redis,
-        keys.alertGroup(fp),
-        keys.openAlertGroups(),
-        entries,
-        times,
-        keys.alertGroupsDue(),
-        now,
-        gen,
-        fp,
-        flushId,
-        holdMs,
-      )) as [string | null, string | null] | null;
+        {
+          group: keys.alertGroup(fp),
+          quietOpen: keys.openAlertGroups(),
+          outbox: entries,
+          outboxTimes: times,
+          due: keys.alertGroupsDue(),
+        },
+        { now, gen, fingerprint: fp, flushId, holdMs },
+      );
       if (!res?.[0]) return null;
       return parseOutboxEntry(flushId, res[0], res[1]);
     },
@@ -166,21 +106,25 @@ export function notificationOutbox(
       },
     ): Promise<Notification> {
       const group = keys.alertGroup(entry.take.fingerprint);
-      const kept = (await r.faultlineOutboxDecide.call(
+      const kept = await DECIDE.run(
         redis,
-        entries,
-        group,
-        keys.inhibit(effects.provider),
-        effects.heldUnder ? keys.alertGroup(effects.heldUnder.fingerprint) : group,
-        entry.id,
-        JSON.stringify(n),
-        entry.take.gen,
-        entry.take.fingerprint,
-        ttlMs,
-        effects.opensIncident ? 1 : 0,
-        n.notify ? 1 : 0,
-        effects.heldUnder?.gen ?? '',
-      )) as string;
+        {
+          outbox: entries,
+          group,
+          inhibit: keys.inhibit(effects.provider),
+          heldUnder: effects.heldUnder ? keys.alertGroup(effects.heldUnder.fingerprint) : group,
+        },
+        {
+          id: entry.id,
+          notification: JSON.stringify(n),
+          gen: entry.take.gen,
+          fingerprint: entry.take.fingerprint,
+          ttlMs,
+          opensIncident: effects.opensIncident ? 1 : 0,
+          notify: n.notify ? 1 : 0,
+          heldGen: effects.heldUnder?.gen ?? '',
+        },
+      );
       return JSON.parse(kept);
     },
 
