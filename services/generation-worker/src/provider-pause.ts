@@ -1,15 +1,13 @@
-import type { RedisKeys } from '@faultline/runtime';
+import { luaScript, type RedisKeys } from '@faultline/runtime';
 import type { Redis } from 'ioredis';
 import { sharedReads } from './shared-reads.ts';
 
-/**
- * A rate-limited provider is left alone for a while by every worker process: one key with a TTL.
- * SET … PX … GT-like semantics come from only ever extending: a shorter pause never cuts a longer one.
- */
-const EXTEND = `
-local left = redis.call('PTTL', KEYS[1])
-if left < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], 1, 'PX', ARGV[1]) end
-return 1`;
+/** A rate-limited provider is left alone for a while by every worker process: one key with a TTL. */
+const EXTEND = luaScript<'pause', 'ms', number>(
+  new URL('./scripts/extend-pause.lua', import.meta.url),
+  ['pause'],
+  ['ms'],
+);
 
 /**
  * How stale a process's view of another process's pause may be. Reading Redis for every job cost a
@@ -20,9 +18,6 @@ const REFRESH_MS = 100;
 export function providerPause(redis: Redis, keys: RedisKeys) {
   const known = new Map<string, { until: number; checkedAt: number }>();
   const read = sharedReads<number>();
-  redis.defineCommand('faultlineExtendPause', { numberOfKeys: 1, lua: EXTEND });
-  const extend = (redis as unknown as { faultlineExtendPause: (key: string, ms: number) => Promise<number> })
-    .faultlineExtendPause;
   return {
     /** A number while the view is fresh (every job asks: no promise for the common case), else a read. */
     remainingMs(provider: string): number | Promise<number> {
@@ -37,7 +32,7 @@ export function providerPause(redis: Redis, keys: RedisKeys) {
     },
     async pause(provider: string, ms: number): Promise<void> {
       const wait = Math.max(1, Math.round(ms));
-      await extend.call(redis, keys.providerPause(provider), wait);
+      await EXTEND.run(redis, { pause: keys.providerPause(provider) }, { ms: wait });
       const now = Date.now();
       known.set(provider, { until: Math.max(known.get(provider)?.until ?? 0, now + wait), checkedAt: now });
     },
