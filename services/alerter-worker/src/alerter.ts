@@ -9,6 +9,7 @@ import {
   redisKeys,
 } from '@faultline/runtime';
 import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { channelCap } from './channel-cap.ts';
 import { enabledChannels } from './channels/index.ts';
 import type { AlerterConfig } from './config.ts';
@@ -19,8 +20,11 @@ import { dispatcher } from './dispatch.ts';
 import { groupStore } from './group-store.ts';
 import { incidentFacts } from './incident-facts.ts';
 import { notificationOutbox } from './notification-outbox.ts';
+import { notifier } from './notify.ts';
+import { type Clock, systemClock } from './pipeline.ts';
 import { eventProcessor, flushBackoff } from './processor.ts';
-import { groupTimers } from './timers.ts';
+import { sweeper } from './sweep.ts';
+import { timerRouter } from './timers.ts';
 
 const GROUP_TTL_MS = 7 * 86_400_000;
 
@@ -34,15 +38,18 @@ const SWEEP_RESCHEDULE_MS = 60_000;
 export const quietSweepEvery = (resolveAfterMs: number) =>
   Math.min(60_000, Math.max(250, Math.floor(resolveAfterMs / 10)));
 
-/** Builds the alerter's three workers (events, group timers, deliveries) and their adapters. */
-export function startAlerter(
+/**
+ * The alerter's stages (pipeline.ts) wired to their adapters, as three job handlers: events, group
+ * timers, deliveries. `startAlerter` runs them in BullMQ workers; a test may call them itself, on
+ * jobs it reads from the queues, with its own clock.
+ */
+export function alerterStages(
   cfg: AlerterConfig,
   logger: Logger,
-  opts: { autorun?: boolean; sweepRescheduleMs?: number } = {},
+  conn: { redis: Redis; state: Redis },
+  clock: Clock = systemClock,
 ) {
-  const redis = createRedis(cfg.REDIS_URL);
-  // The alerter's own commands (not BullMQ's) from concurrent jobs leave in one write per tick.
-  const state = createRedis(cfg.REDIS_URL, { enableAutoPipelining: true });
+  const { redis, state } = conn;
   const keys = redisKeys(cfg.QUEUE_PREFIX);
   const prefix = cfg.QUEUE_PREFIX;
   const channels = enabledChannels(cfg);
@@ -73,20 +80,63 @@ export function startAlerter(
     subjectPrefix: cfg.ALERT_SUBJECT_PREFIX,
     routing,
     counters,
+    clock,
   });
   const sweepEveryMs = quietSweepEvery(cfg.ALERT_RESOLVE_AFTER);
-  const timers = groupTimers({
+  const notify = notifier({ groups, outbox, incidents, dispatcher: dispatch, cap, routing, clock });
+  const sweep = sweeper({
     groups,
     outbox,
-    incidents,
-    dispatcher: dispatch,
-    cap,
+    notifier: notify,
     logger,
+    clock,
     resolveAfterMs: cfg.ALERT_RESOLVE_AFTER,
-    routing,
     sweepEveryMs,
   });
+  return {
+    channels,
+    groups,
+    timersQueue,
+    deliveriesQueue,
+    sweepEveryMs,
+    processEvent: eventProcessor({
+      groups,
+      incidents,
+      timers: timersQueue,
+      notifier: notify,
+      clock,
+      logger,
+      groupBy: cfg.ALERT_GROUP_BY,
+      groupWaitMs: cfg.ALERT_GROUP_WAIT,
+      repeatIntervalMs: cfg.ALERT_REPEAT_INTERVAL,
+      resolveHoldMs: cfg.ALERT_RESOLVE_HOLD,
+    }),
+    processTimer: timerRouter(notify, sweep),
+    deliver: deliveryProcessor({
+      channels,
+      redis: state,
+      keys,
+      logger,
+      counters,
+      health: deliveryHealth(state, prefix, cfg.DELIVERY_FAILING_ALERT_AFTER),
+      meta: dispatch,
+      clock,
+    }),
+    close: () => Promise.all([timersQueue.close(), deliveriesQueue.close()]),
+  };
+}
 
+/** Runs the alerter's stages in three BullMQ workers (events, group timers, deliveries). */
+export function startAlerter(
+  cfg: AlerterConfig,
+  logger: Logger,
+  opts: { autorun?: boolean; sweepRescheduleMs?: number } = {},
+) {
+  const redis = createRedis(cfg.REDIS_URL);
+  // The alerter's own commands (not BullMQ's) from concurrent jobs leave in one write per tick.
+  const state = createRedis(cfg.REDIS_URL, { enableAutoPipelining: true });
+  const stages = alerterStages(cfg, logger, { redis, state });
+  const { channels, timersQueue, sweepEveryMs } = stages;
   const connections = [redis, state];
   const workerOptions = (concurrency: number) => {
     // BullMQ leaves a connection it was handed open on close(): each worker gets its own to close.
@@ -94,7 +144,7 @@ export function startAlerter(
     connections.push(connection);
     return {
       connection,
-      prefix,
+      prefix: cfg.QUEUE_PREFIX,
       concurrency,
       autorun: opts.autorun ?? true,
       name: `alerter@${hostname()}:${process.pid}`,
@@ -102,41 +152,15 @@ export function startAlerter(
     };
   };
   const workers = [
-    new Worker(
-      QUEUES.alerts,
-      eventProcessor({
-        groups,
-        incidents,
-        timers: timersQueue,
-        groupTimers: timers,
-        logger,
-        groupBy: cfg.ALERT_GROUP_BY,
-        groupWaitMs: cfg.ALERT_GROUP_WAIT,
-        repeatIntervalMs: cfg.ALERT_REPEAT_INTERVAL,
-        resolveHoldMs: cfg.ALERT_RESOLVE_HOLD,
-      }),
-      workerOptions(cfg.ALERTER_CONCURRENCY),
-    ),
-    new Worker(QUEUES.alertGroups, (job) => timers.process(job), {
+    new Worker(QUEUES.alerts, stages.processEvent, workerOptions(cfg.ALERTER_CONCURRENCY)),
+    new Worker(QUEUES.alertGroups, stages.processTimer, {
       ...workerOptions(20),
       settings: { backoffStrategy: flushBackoff },
     }),
-    new Worker(
-      QUEUES.alertDeliveries,
-      deliveryProcessor({
-        channels,
-        redis: state,
-        keys,
-        logger,
-        counters,
-        health: deliveryHealth(state, prefix, cfg.DELIVERY_FAILING_ALERT_AFTER),
-        meta: dispatch,
-      }),
-      {
-        ...workerOptions(cfg.DELIVERY_CONCURRENCY),
-        settings: { backoffStrategy: deliveryBackoff(deliveryRetryPolicy(cfg)) },
-      },
-    ),
+    new Worker(QUEUES.alertDeliveries, stages.deliver, {
+      ...workerOptions(cfg.DELIVERY_CONCURRENCY),
+      settings: { backoffStrategy: deliveryBackoff(deliveryRetryPolicy(cfg)) },
+    }),
   ];
   // Idempotent, so every replica may upsert it; BullMQ runs it once per interval, whoever holds it.
   // Upserted again every minute: the sweep is what repairs lost timers and outbox leftovers, so a
@@ -160,15 +184,11 @@ export function startAlerter(
   return {
     workers,
     channels: [...channels.keys()],
-    groups,
+    groups: stages.groups,
     async close(): Promise<void> {
       clearInterval(resweep);
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all([
-        timersQueue.close(),
-        deliveriesQueue.close(),
-        ...[...channels.values()].map((c) => c.close()),
-      ]);
+      await Promise.all([stages.close(), ...[...channels.values()].map((c) => c.close())]);
       for (const c of connections) c.disconnect();
     },
   };

@@ -1,6 +1,7 @@
 import type { AlertEvent, Channel, Notification } from '@faultline/core';
 import { luaScript, redisKeys } from '@faultline/runtime';
 import type { Redis } from 'ioredis';
+import { jobIds } from './jobs.ts';
 
 const FAILED = luaScript<'state', 'now' | 'lastError' | 'alertAfterMs' | 'ttlMs', [string, string] | null>(
   new URL('./scripts/delivery-failed.lua', import.meta.url),
@@ -138,7 +139,7 @@ export function deliveryFailingNotification(a: {
   failures: number;
   now: number;
 }): Notification {
-  const id = `delivery-failing-${a.target}-${a.since}`;
+  const id = jobIds.deliveryFailing(a.target, a.since);
   const label = targetLabel(a.target, a.channel);
   const message = `${label} delivery failing since ${iso(a.since)}: ${a.lastError}`;
   return {
@@ -163,7 +164,7 @@ export function deliveryRecoveredNotification(a: {
   failures: number;
   now: number;
 }): Notification {
-  const id = `delivery-recovered-${a.target}-${a.since}`;
+  const id = jobIds.deliveryRecovered(a.target, a.since);
   const label = targetLabel(a.target, a.channel);
   const seconds = Math.max(0, Math.round((a.now - a.since) / 1000));
   const took = seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;

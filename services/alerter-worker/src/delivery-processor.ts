@@ -8,7 +8,9 @@ import {
   deliveryFailingNotification,
   deliveryRecoveredNotification,
 } from './delivery-health.ts';
-import type { DeliveryJob, DeliveryTarget } from './dispatch.ts';
+import type { DeliveryTarget } from './dispatch.ts';
+import { type DeliveryJob, jobIds } from './jobs.ts';
+import type { Clock } from './pipeline.ts';
 
 /**
  * Sends one (notification, target). A failure throws, and BullMQ retries with the `delivery`
@@ -29,7 +31,9 @@ export function deliveryProcessor(deps: {
   health?: DeliveryHealth;
   /** Queues a notification on one target (the dispatcher's `send`), and the targets there are. */
   meta?: { send(n: Notification, to: DeliveryTarget): Promise<void>; targets: DeliveryTarget[] };
+  clock?: Clock;
 }) {
+  const clock = deps.clock ?? Date.now;
   async function tellOthers(
     about: string,
     build: (channel: DeliveryTarget['channel']) => Notification,
@@ -45,7 +49,7 @@ export function deliveryProcessor(deps: {
 
   async function noteFailure(target: string, channel: string, error: Error): Promise<void> {
     if (!deps.health) return;
-    const now = Date.now();
+    const now = clock();
     try {
       // A receiver's answer could echo anything: it goes to the other channels redacted.
       const lastError = redactSecrets(error.message);
@@ -69,7 +73,7 @@ export function deliveryProcessor(deps: {
       const ended = await deps.health.succeeded(target);
       if (!ended) return;
       await tellOthers(target, (ch) =>
-        deliveryRecoveredNotification({ target, channel: ch, now: Date.now(), ...ended }),
+        deliveryRecoveredNotification({ target, channel: ch, now: clock(), ...ended }),
       );
     } catch (e) {
       deps.logger.error(
@@ -81,7 +85,7 @@ export function deliveryProcessor(deps: {
 
   return async function deliver(job: Job): Promise<string> {
     const { channel, notification, target: targetName = channel } = job.data as DeliveryJob;
-    const deliveryId = `${notification.id}-${targetName}`;
+    const deliveryId = jobIds.delivery(notification.id, targetName);
     const target = deps.channels.get(targetName);
     if (!target) {
       const error = new Error(`channel ${targetName} is not enabled in this alerter's configuration`);

@@ -10,17 +10,12 @@ import type { Queue } from 'bullmq';
 import type { ChannelCap } from './channel-cap.ts';
 import { HOUR_MS } from './channel-cap.ts';
 import { type DeliveryRetryPolicy, deliveryRetryOptions } from './delivery-retry.ts';
+import { addTimer, type DeliveryJob, jobIds } from './jobs.ts';
+import type { Clock } from './pipeline.ts';
 import { FLUSH_RETRY } from './processor.ts';
 
 /** Failed deliveries are kept 30 days, at most 10,000 of them: long enough to replay, not forever. */
 export const FAILED_DELIVERIES_KEPT = { age: 30 * 86_400, count: 10_000 };
-
-export interface DeliveryJob {
-  channel: Channel;
-  /** The channel instance to deliver through (one per webhook URL); absent in jobs queued before it was. */
-  target?: string;
-  notification: Notification;
-}
 
 export interface DeliveryTarget {
   target: string;
@@ -42,6 +37,7 @@ export function dispatcher(deps: {
   subjectPrefix: string;
   counters: MetricsCounters;
   routing: RoutingPolicy;
+  clock: Clock;
 }) {
   const jobOptions = (id: string) => ({
     jobId: id,
@@ -56,7 +52,7 @@ export function dispatcher(deps: {
     await deps.deliveries.add(
       JOB_NAMES.deliver,
       { channel: to.channel, target: to.target, notification: n } satisfies DeliveryJob,
-      jobOptions(`${n.id}-${to.target}`),
+      jobOptions(jobIds.delivery(n.id, to.target)),
     );
   }
 
@@ -74,12 +70,13 @@ export function dispatcher(deps: {
             if (verdict !== 'send') {
               if (verdict === 'held-first') {
                 const hour = Math.floor(at / HOUR_MS);
-                await deps.timers.add(
+                await addTimer(
+                  deps.timers,
                   JOB_NAMES.capSummary,
                   { channel: to.channel, target: to.target, hour },
                   {
-                    jobId: `cap-${to.target}-${hour}`,
-                    delay: Math.max(0, (hour + 1) * HOUR_MS - Date.now()),
+                    jobId: jobIds.capSummary(to.target, hour),
+                    delay: Math.max(0, (hour + 1) * HOUR_MS - deps.clock()),
                     removeOnComplete: { age: 86_400 },
                     // The only record of what the cap held that hour: retried like a flush.
                     ...FLUSH_RETRY,

@@ -8,16 +8,18 @@ import {
 } from '@faultline/core';
 import { JOB_NAMES, type Logger } from '@faultline/runtime';
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
-import { flushId } from './flush-id.ts';
 import type { GroupStore } from './group-store.ts';
 import type { IncidentFacts } from './incident-facts.ts';
-import type { GroupTimers } from './timers.ts';
+import { addTimer, jobIds } from './jobs.ts';
+import type { Notifier } from './notify.ts';
+import type { Clock } from './pipeline.ts';
 
 export interface EventProcessorDeps {
   groups: GroupStore;
   incidents: IncidentFacts;
   timers: Queue;
-  groupTimers: GroupTimers;
+  notifier: Notifier;
+  clock: Clock;
   logger: Logger;
   groupBy: GroupKey[];
   groupWaitMs: number;
@@ -56,21 +58,22 @@ export function eventProcessor(deps: EventProcessorDeps) {
       }
       throw error;
     }
-    const now = Date.now();
+    const now = deps.clock();
     const fp = fingerprintOf(event, deps.groupBy);
     if (event.state === 'resolved') {
       const recovered = await deps.groups.recover(fp, event, now);
       if (recovered.kind === 'none') return 'recovery noted';
       const due = recovered.since + deps.resolveHoldMs - now;
       if (due <= 0) {
-        await deps.groupTimers.settle(fp, recovered.gen, recovered.since);
+        await deps.notifier.settle(fp, recovered.gen, recovered.since);
         return 'resolved';
       }
-      await deps.timers.add(
+      await addTimer(
+        deps.timers,
         JOB_NAMES.settle,
         { fingerprint: fp, gen: recovered.gen, since: recovered.since },
         {
-          jobId: `settle-${fp}-${recovered.gen}-${recovered.since}`,
+          jobId: jobIds.settle(fp, recovered.gen, recovered.since),
           delay: due,
           removeOnComplete: { age: 86_400 },
           ...FLUSH_RETRY,
@@ -80,7 +83,7 @@ export function eventProcessor(deps: EventProcessorDeps) {
     }
     // A breaker that opens (or opens again after a failed trial) is its own Sentry event.
     if (event.source === 'health_probe' && BREAKER_OPENINGS.has(event.reason))
-      await deps.groupTimers.toSentry(fp, event);
+      await deps.notifier.toSentry(fp, event);
     // A test alert goes straight through; everything else waits to gather its group.
     const wait = event.source === 'test' ? 0 : deps.groupWaitMs;
     const [recorded] = await Promise.all([
@@ -95,14 +98,15 @@ export function eventProcessor(deps: EventProcessorDeps) {
     const owed = recorded.outcome === 'counted' && replay ? recorded.owed : null;
     if (recorded.outcome === 'new' || owed === 'first') {
       if (wait === 0) {
-        await deps.groupTimers.flush(fp, recorded.gen, flushId(fp, recorded.gen));
+        await deps.notifier.flush(fp, recorded.gen, jobIds.flush(fp, recorded.gen));
         return 'notified';
       }
-      await deps.timers.add(
+      await addTimer(
+        deps.timers,
         JOB_NAMES.flush,
         { fingerprint: fp, gen: recorded.gen },
         {
-          jobId: flushId(fp, recorded.gen),
+          jobId: jobIds.flush(fp, recorded.gen),
           delay: wait,
           removeOnComplete: { age: 86_400 },
           ...FLUSH_RETRY,
@@ -115,11 +119,12 @@ export function eventProcessor(deps: EventProcessorDeps) {
       // people hear of it now, not at the next repeat an hour later.
       (recorded.untold && (await deps.incidents.sustained(event, now)))
     ) {
-      await deps.timers.add(
+      await addTimer(
+        deps.timers,
         JOB_NAMES.flush,
         { fingerprint: fp, gen: recorded.gen },
         {
-          jobId: flushId(fp, recorded.gen, recorded.lastNotifiedAt),
+          jobId: jobIds.flush(fp, recorded.gen, recorded.lastNotifiedAt),
           removeOnComplete: { age: 86_400 },
           ...FLUSH_RETRY,
         },
