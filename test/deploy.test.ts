@@ -1,6 +1,14 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { AlerterConfig } from '@faultline/alerter-worker/config';
+import { GenerationConfig } from '@faultline/generation-worker/config';
+import { HealthProbeConfig } from '@faultline/health-probe-worker/config';
 import { readModelsFile } from '@faultline/health-probe-worker/models';
+import { OpsConfig } from '@faultline/ops/config';
+import { assertEvictionPolicy, createRedis, loadConfig, REQUIRED_EVICTION_POLICY } from '@faultline/runtime';
+import { freePort, killWithThisProcess, pollUntil, redisAnswers } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 
@@ -11,6 +19,50 @@ const workspaceDirs = ['packages', 'services']
   .flatMap((d) => readdirSync(join(ROOT, d)).map((x) => `${d}/${x}`))
   .concat(['bench', 'test'])
   .filter((d) => existsSync(join(ROOT, d, 'package.json')));
+
+interface Container {
+  command: string[];
+  ports?: { containerPort: number; name: string }[];
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  securityContext?: Record<string, unknown>;
+  volumeMounts?: { name: string; mountPath: string }[];
+}
+interface Probe {
+  httpGet: { path: string; port: string | number };
+  periodSeconds?: number;
+  timeoutSeconds?: number;
+  failureThreshold?: number;
+}
+interface Deployment {
+  metadata: { name: string };
+  spec: {
+    replicas: number;
+    template: {
+      metadata: { labels: Record<string, string> };
+      spec: {
+        securityContext: Record<string, unknown>;
+        volumes: { name: string }[];
+        containers: Container[];
+      };
+    };
+  };
+}
+const deployments = () =>
+  parseAllDocuments(read('infra/k8s/deployments.yaml')).map((d) => d.toJS() as Deployment);
+const k8sDocs = (file: string) => parseAllDocuments(read(`infra/k8s/${file}`)).map((d) => d.toJS());
+/** What every pod gets from envFrom: the ConfigMap's settings and the Secret's placeholders. */
+const podEnv = (): Record<string, string> => {
+  const [config, , secret] = k8sDocs('config.yaml');
+  return { ...config.data, ...secret.stringData };
+};
+
+/** Each Deployment's HTTP endpoint: the settings naming its host and port, as its service reads them. */
+const HTTP_SERVICES = {
+  'alerter-worker': { host: 'ALERTER_HEALTH_HOST', port: 'ALERTER_HEALTH_PORT', config: AlerterConfig },
+  'health-probe-worker': { host: 'HEALTH_HOST', port: 'HEALTH_PORT', config: HealthProbeConfig },
+  ops: { host: 'OPS_HOST', port: 'OPS_PORT', config: OpsConfig },
+} as const;
 
 describe('deploy files match the code', () => {
   it('the Dockerfile copies every workspace manifest before installing, so the frozen install works', () => {
@@ -52,6 +104,100 @@ describe('deploy files match the code', () => {
     expect(models.map((m) => m.id)).toEqual(['gpt-4o-mini', 'gpt-4.1', 'claude-sonnet-4-6']);
   });
 
+  it('the alerter, health-probe and ops pods expose the port their service listens on (from the ConfigMap), probed on /health', () => {
+    const env = podEnv();
+    const byName = new Map(deployments().map((d) => [d.metadata.name, d]));
+    expect([...byName.keys()].sort()).toEqual([
+      'alerter-worker',
+      'generation-worker',
+      'health-probe-worker',
+      'ops',
+    ]);
+    for (const [name, svc] of Object.entries(HTTP_SERVICES)) {
+      // The service's own parse of what the pod gets: defaults apply where the ConfigMap is silent.
+      const cfg = loadConfig(svc.config, env) as Record<string, unknown>;
+      const container = byName.get(name)!.spec.template.spec.containers[0]!;
+      expect({ name, ports: container.ports }).toEqual({
+        name,
+        ports: [{ containerPort: cfg[svc.port], name: 'http' }],
+      });
+      // The kubelet probes the pod's address: a loopback listener would fail every probe.
+      expect({ name, host: cfg[svc.host] }).toEqual({ name, host: '0.0.0.0' });
+      for (const probe of [container.livenessProbe, container.readinessProbe])
+        expect({ name, httpGet: probe?.httpGet }).toEqual({
+          name,
+          httpGet: { path: '/health', port: 'http' },
+        });
+      // /health reads Redis, which takes seconds when Redis is slow (the alerter bounds it at 2 s for PING
+      // and 2 s for its queue reads); the kubelet's default 1 s timeout would count that as a failure.
+      expect(container.livenessProbe!.timeoutSeconds).toBeGreaterThanOrEqual(5);
+      expect(container.readinessProbe!.timeoutSeconds).toBeGreaterThanOrEqual(5);
+      // /health needs Redis: liveness rides out a short Redis outage instead of restarting every replica
+      // into start-up, which exits while Redis is away.
+      const live = container.livenessProbe!;
+      expect((live.periodSeconds ?? 10) * (live.failureThreshold ?? 3)).toBeGreaterThanOrEqual(60);
+    }
+    expect(loadConfig(AlerterConfig, {}).ALERTER_HEALTH_PORT).toBe(9466);
+    // The generation worker has no HTTP endpoint (and no setting for one): it exits when it cannot go on.
+    expect(Object.keys(GenerationConfig.shape).filter((k) => /PORT|HOST/.test(k))).toEqual([]);
+    expect(byName.get('generation-worker')!.spec.template.spec.containers[0]!.ports).toBeUndefined();
+    // The Services route to the same named ports, and the image exposes them.
+    for (const svc of k8sDocs('services.yaml'))
+      expect(svc.spec.ports.map((p: { targetPort: string }) => p.targetPort)).toEqual(['http']);
+    const exposed = /^EXPOSE (.*)$/m.exec(read('infra/Dockerfile'))![1]!.split(/\s+/).map(Number);
+    const listened = Object.values(HTTP_SERVICES).map(
+      (svc) => (loadConfig(svc.config, env) as Record<string, unknown>)[svc.port],
+    );
+    expect(exposed.sort()).toEqual(listened.sort());
+  });
+
+  it('every pod runs as the restricted Pod Security profile asks, on a read-only root with its writable paths on volumes', () => {
+    const env = podEnv();
+    for (const d of deployments()) {
+      const pod = d.spec.template.spec;
+      const name = d.metadata.name;
+      expect({ name, pod: pod.securityContext }).toMatchObject({
+        name,
+        pod: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      });
+      for (const c of pod.containers) {
+        expect({ name, container: c.securityContext }).toEqual({
+          name,
+          container: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ['ALL'] },
+          },
+        });
+        const mounts = (c.volumeMounts ?? []).map((m) => m.mountPath);
+        // tsx keeps its compile cache in the temporary directory.
+        expect({ name, tmp: mounts.includes('/tmp') }).toEqual({ name, tmp: true });
+        for (const m of c.volumeMounts ?? []) expect(pod.volumes.map((v) => v.name)).toContain(m.name);
+      }
+    }
+    const alerter = deployments().find((d) => d.metadata.name === 'alerter-worker')!;
+    const mounts = alerter.spec.template.spec.containers[0]!.volumeMounts!.map((m) => m.mountPath);
+    const cfg = loadConfig(AlerterConfig, env);
+    expect(mounts).toContain(dirname(cfg.ALERT_FILE_PATH));
+  });
+
+  it('a worker with several replicas keeps all but one through a node drain', () => {
+    const budgets = k8sDocs('disruption.yaml');
+    for (const d of deployments().filter((x) => x.spec.replicas > 1)) {
+      const budget = budgets.find((b) => b.metadata.name === d.metadata.name);
+      expect(budget?.spec).toEqual({
+        maxUnavailable: 1,
+        selector: { matchLabels: d.spec.template.metadata.labels },
+      });
+    }
+  });
+
+  it('WATCHDOG_URL is documented, commented out, in the ConfigMap: the alerter runs without it', () => {
+    expect(read('infra/k8s/config.yaml')).toMatch(/^ {2}# WATCHDOG_URL: https:\/\//m);
+    expect(podEnv().WATCHDOG_URL).toBeUndefined();
+    expect(loadConfig(AlerterConfig, podEnv()).WATCHDOG_URL).toBeUndefined();
+  });
+
   it('every Kubernetes deployment runs an entry point that exists; HTTP services are probed on /health', () => {
     const docs = parseAllDocuments(read('infra/k8s/deployments.yaml')).map((d) => d.toJS());
     for (const doc of docs) {
@@ -74,4 +220,50 @@ describe('deploy files match the code', () => {
     const scalers = docs.filter((d) => d?.kind === 'ScaledObject' || d?.kind === 'HorizontalPodAutoscaler');
     expect(scalers.map((d) => d.spec.scaleTargetRef.name)).toEqual(['generation-worker']);
   });
+});
+
+const hasRedisServer = !spawnSync('redis-server', ['--version']).error;
+
+describe('infra/redis.conf', () => {
+  it('says noeviction, with a memory ceiling, and the append-only file on', () => {
+    const conf = read('infra/redis.conf');
+    const setting = (name: string) => new RegExp(`^${name} (\\S+)\\s*$`, 'm').exec(conf)?.[1];
+    expect(setting('maxmemory-policy')).toBe(REQUIRED_EVICTION_POLICY);
+    expect(setting('maxmemory')).toMatch(/^[1-9]\d*(mb|gb)$/i);
+    expect(setting('appendonly')).toBe('yes');
+  });
+
+  it.skipIf(!hasRedisServer)(
+    'as redis-server reads it: noeviction and a maxmemory in force, AOF on, accepted by the services’ start-up check',
+    async () => {
+      const port = await freePort();
+      const dir = mkdtempSync(join(tmpdir(), 'faultline-redis-conf-'));
+      // The file as deployed; only where it listens and writes changes for the test.
+      const child = spawn(
+        'redis-server',
+        [join(ROOT, 'infra/redis.conf'), '--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
+        { stdio: 'ignore' },
+      );
+      killWithThisProcess(child);
+      const url = `redis://127.0.0.1:${port}`;
+      const redis = createRedis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      try {
+        await pollUntil('redis-server with infra/redis.conf to answer', () =>
+          redisAnswers('127.0.0.1', port),
+        );
+        await redis.connect();
+        const get = async (name: string) => ((await redis.config('GET', name)) as string[])[1];
+        expect(await get('maxmemory-policy')).toBe('noeviction');
+        expect(Number(await get('maxmemory'))).toBeGreaterThan(0);
+        expect(await get('appendonly')).toBe('yes');
+        await expect(assertEvictionPolicy(url)).resolves.toBeNull();
+      } finally {
+        redis.disconnect();
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
