@@ -2,15 +2,25 @@ import type { AlertEvent } from '@faultline/core';
 import type { Job, Queue } from 'bullmq';
 import { JOB_NAMES } from './queues.ts';
 
+/** The backoff type of alert-event jobs: the alerts worker's `alertEventBackoff`. */
+export const ALERT_EVENT_BACKOFF = 'alert-event';
+
 /**
- * How often the alerter may fail to take an event in before it stays failed: 180 tries 5–10 s apart
- * outlast a Redis failover or restart by far (15–30 min). Fixed rather than exponential: BullMQ's
- * exponential backoff has no cap, and the alerts worker has no strategy of its own to cap it with.
+ * How often the alerter may fail to take an event in before it stays failed: 180 tries, the first
+ * within a second (a blip costs no latency), backing off to 15–30 s apart, outlast a Redis failover
+ * or restart by far (about 45–90 min in all; at least 40).
  */
 export const ALERT_EVENT_RETRY = {
   attempts: 180,
-  backoff: { type: 'fixed' as const, delay: 10_000, jitter: 0.5 },
+  backoff: { type: ALERT_EVENT_BACKOFF },
 };
+
+/**
+ * 0.5 s doubling to at most 30 s, each wait cut by up to half at random so that replicas retrying
+ * after one failover do not come back in step. BullMQ's own exponential backoff has no cap.
+ */
+export const alertEventBackoff = (attemptsMade: number, random = Math.random) =>
+  Math.round(Math.min(30_000, 500 * 2 ** Math.max(0, attemptsMade - 1)) * (1 - random() / 2));
 
 /**
  * Bounded, so Redis does not fill with one job per failed attempt (G1), and so an id can never

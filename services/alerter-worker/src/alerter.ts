@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import {
+  alertEventBackoff,
   createRedis,
   JOB_NAMES,
   type Logger,
@@ -152,7 +153,11 @@ export function startAlerter(
     };
   };
   const workers = [
-    new Worker(QUEUES.alerts, stages.processEvent, workerOptions(cfg.ALERTER_CONCURRENCY)),
+    new Worker(QUEUES.alerts, stages.processEvent, {
+      ...workerOptions(cfg.ALERTER_CONCURRENCY),
+      // Events queued before ALERT_EVENT_BACKOFF was their type keep BullMQ's built-in `fixed`.
+      settings: { backoffStrategy: (attemptsMade: number) => alertEventBackoff(attemptsMade) },
+    }),
     new Worker(QUEUES.alertGroups, stages.processTimer, {
       ...workerOptions(20),
       settings: { backoffStrategy: flushBackoff },
