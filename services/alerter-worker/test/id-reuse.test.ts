@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quietSweepEvery, startAlerter } from '../src/alerter.ts';
 import { AlerterConfig } from '../src/config.ts';
-import { flushId } from '../src/flush-id.ts';
+import { jobIds } from '../src/jobs.ts';
 import { alerterEnv, billingEvent, until } from './support/alerter-env.ts';
 import { startSmtpSink } from './support/smtp-sink.ts';
 
@@ -95,7 +95,7 @@ describe('a group reborn after its hash expired is notified again (L4 a)', () =>
       // The hash expires a week after the group's last event. By then its first flush's job, kept a
       // day after it ran, is gone too; the failed delivery, kept 30 days, is not.
       expect(await db.del(redisKeys('{t-id-reuse-ttl}').alertGroup(fp))).toBe(1);
-      expect(await a.timers.remove(flushId(fp, 1))).toBe(1);
+      expect(await a.timers.remove(jobIds.flush(fp, 1))).toBe(1);
       await smtp.start();
 
       const second = billingEvent(provider);
