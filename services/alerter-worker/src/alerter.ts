@@ -19,11 +19,12 @@ import { deliveryProcessor } from './delivery-processor.ts';
 import { deliveryBackoff, deliveryRetryPolicy } from './delivery-retry.ts';
 import { dispatcher } from './dispatch.ts';
 import { groupStore } from './group-store.ts';
-import { incidentFacts } from './incident-facts.ts';
+import { inhibition } from './inhibition.ts';
 import { notificationOutbox } from './notification-outbox.ts';
 import { notifier } from './notify.ts';
 import { type Clock, systemClock } from './pipeline.ts';
 import { eventProcessor, flushBackoff } from './processor.ts';
+import { rateLimitWindow } from './rate-limit-window.ts';
 import { sweeper } from './sweep.ts';
 import { timerRouter } from './timers.ts';
 
@@ -61,7 +62,7 @@ export function alerterStages(
   const groups = groupStore(state, keys, GROUP_TTL_MS);
   // An incident's inhibition lives as long as its group (it ends when the group resolves).
   const outbox = notificationOutbox(state, keys, GROUP_TTL_MS, cfg.ALERT_RESOLVE_HOLD);
-  const incidents = incidentFacts(state, keys, {
+  const window = rateLimitWindow(state, keys, {
     rateLimitWindowMs: cfg.RATE_LIMIT_ALERT_WINDOW,
     rateLimitThreshold: cfg.RATE_LIMIT_ALERT_THRESHOLD,
     burstThreshold: cfg.BURST_ALERT_THRESHOLD,
@@ -84,7 +85,16 @@ export function alerterStages(
     clock,
   });
   const sweepEveryMs = quietSweepEvery(cfg.ALERT_RESOLVE_AFTER);
-  const notify = notifier({ groups, outbox, incidents, dispatcher: dispatch, cap, routing, clock });
+  const notify = notifier({
+    groups,
+    outbox,
+    window,
+    inhibition: inhibition(state, keys),
+    dispatcher: dispatch,
+    cap,
+    routing,
+    clock,
+  });
   const sweep = sweeper({
     groups,
     outbox,
@@ -102,7 +112,7 @@ export function alerterStages(
     sweepEveryMs,
     processEvent: eventProcessor({
       groups,
-      incidents,
+      window,
       timers: timersQueue,
       notifier: notify,
       clock,

@@ -12,9 +12,10 @@ import {
 import type { ChannelCap } from './channel-cap.ts';
 import type { Dispatcher } from './dispatch.ts';
 import type { GroupStore, ResolveOutcome } from './group-store.ts';
-import type { IncidentFacts } from './incident-facts.ts';
+import type { Inhibition } from './inhibition.ts';
 import { type NotificationOutbox, type OutboxEntry, parseOutboxEntry } from './notification-outbox.ts';
 import type { Clock } from './pipeline.ts';
+import type { RateLimitWindow } from './rate-limit-window.ts';
 
 /**
  * From a group to its deliveries (stages 3 to 5 of pipeline.ts): take what happened into the outbox,
@@ -23,13 +24,14 @@ import type { Clock } from './pipeline.ts';
 export function notifier(deps: {
   groups: GroupStore;
   outbox: NotificationOutbox;
-  incidents: IncidentFacts;
+  window: RateLimitWindow;
+  inhibition: Inhibition;
   dispatcher: Dispatcher;
   cap: ChannelCap;
   routing: RoutingPolicy;
   clock: Clock;
 }) {
-  const { groups, outbox, incidents, dispatcher, clock } = deps;
+  const { groups, outbox, inhibition, dispatcher, clock } = deps;
 
   /**
    * Queues an outbox entry's deliveries, then marks it done. Running it again for the same entry (a
@@ -41,24 +43,26 @@ export function notifier(deps: {
     let n: Notification;
     let inhibited = false;
     if (entry.kind === 'resolution') {
-      await incidents.closeIncident(entry.resolution.event, entry.resolution);
+      await inhibition.release(entry.resolution.event, entry.resolution);
       n = notificationOfResolution(entry.resolution, deps.routing);
     } else if (entry.decided) {
       n = entry.decided;
     } else {
       const { take } = entry;
-      const facts = await incidents.facts(take.event, clock());
-      inhibited = facts.inhibited;
-      const decided = notificationOfTake(take, facts, deps.routing);
+      const [heldUnder, sustained] = await Promise.all([
+        inhibition.mutes(take.event),
+        deps.window.sustained(take.event, clock()),
+      ]);
+      inhibited = heldUnder !== null;
+      const decided = notificationOfTake(take, { sustained, inhibited }, deps.routing);
       n = await outbox.decide({ id: entry.id, take }, decided, {
         opensIncident: opensIncident(decided),
         provider: take.event.provider,
-        heldUnder: facts.incident,
+        heldUnder,
       });
     }
     // A take that closed its group (its hold had passed) ends the group's incident mark as a resolution does.
-    if (entry.kind === 'take' && entry.take.closed)
-      await incidents.closeIncident(entry.take.event, entry.take);
+    if (entry.kind === 'take' && entry.take.closed) await inhibition.release(entry.take.event, entry.take);
     const at = entry.kind === 'take' ? entry.take.at : entry.resolution.at;
     const sent = await dispatcher.dispatch(n, at);
     await outbox.done(entry.id);
@@ -69,7 +73,7 @@ export function notifier(deps: {
     if (outcome.kind === 'resolved')
       await handOver(parseOutboxEntry(outcome.entry.id, outcome.entry.raw, null));
     if (outcome.kind === 'silent')
-      await incidents.closeIncident(outcome.event, { fingerprint: fp, gen: outcome.gen });
+      await inhibition.release(outcome.event, { fingerprint: fp, gen: outcome.gen });
   }
 
   return {

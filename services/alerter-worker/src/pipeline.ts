@@ -28,7 +28,7 @@ export const STAGES = [
   {
     stage: 'decide',
     file: 'notify.ts',
-    does: 'routing and inhibition decide what the take goes out as (packages/core routing.ts, group-notifications.ts); scripts/decide.lua keeps the first decision',
+    does: 'routing (packages/core routing.ts, group-notifications.ts), the rate-limit window (rate-limit-window.ts) and inhibition (inhibition.ts, scripts/release-inhibition.lua) decide what the take goes out as; scripts/decide.lua keeps the first decision',
   },
   {
     stage: 'dispatch',

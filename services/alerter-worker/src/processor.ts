@@ -9,14 +9,14 @@ import {
 import { JOB_NAMES, type Logger } from '@faultline/runtime';
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import type { GroupStore } from './group-store.ts';
-import type { IncidentFacts } from './incident-facts.ts';
 import { addTimer, jobIds } from './jobs.ts';
 import type { Notifier } from './notify.ts';
 import type { Clock } from './pipeline.ts';
+import type { RateLimitWindow } from './rate-limit-window.ts';
 
 export interface EventProcessorDeps {
   groups: GroupStore;
-  incidents: IncidentFacts;
+  window: RateLimitWindow;
   timers: Queue;
   notifier: Notifier;
   clock: Clock;
@@ -88,7 +88,7 @@ export function eventProcessor(deps: EventProcessorDeps) {
     const wait = event.source === 'test' ? 0 : deps.groupWaitMs;
     const [recorded] = await Promise.all([
       deps.groups.record(fp, event, now, deps.repeatIntervalMs, wait),
-      deps.incidents.note(event, now),
+      deps.window.note(event, now),
     ]);
     if (recorded.outcome === 'stale') return 'stale: older than its recovery';
     // A replayed job (its worker died, or its timer write failed, after counting the event) re-arms
@@ -117,7 +117,7 @@ export function eventProcessor(deps: EventProcessorDeps) {
       owed === 'repeat' ||
       // A burst that became sustained after its group's first notification went to Sentry only:
       // people hear of it now, not at the next repeat an hour later.
-      (recorded.untold && (await deps.incidents.sustained(event, now)))
+      (recorded.untold && (await deps.window.sustained(event, now)))
     ) {
       await addTimer(
         deps.timers,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { slidingCount } from '../src/incident-facts.ts';
+import { slidingCount } from '../src/rate-limit-window.ts';
 
 const W = 60_000;
 describe('rate limits counted over a sliding window from two fixed ones', () => {
