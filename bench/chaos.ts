@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createGenerationClient } from '@faultline/client';
-import { createRedis, listAlertGroups, QUEUES, redisKeys } from '@faultline/runtime';
+import { BACKOFF_TYPE, createRedis, listAlertGroups, QUEUES, redisKeys } from '@faultline/runtime';
 import {
   KEY_REVOKED_401,
   killWithThisProcess,
@@ -407,7 +407,7 @@ async function main(): Promise<number> {
     traffic.pending++;
     const added = client.enqueueGeneration(
       { provider, model, messages: [{ role: 'user', content: 'Say hi' }], maxTokens: 8 },
-      { attempts, backoff: { type: 'faultline', delay: 500 }, removeOnComplete: { age: 3600 } },
+      { attempts, backoff: { type: BACKOFF_TYPE, delay: 500 }, removeOnComplete: { age: 3600 } },
     );
     const timeout = sleep(30_000).then(() => 'timeout' as const);
     void Promise.race([added, timeout])

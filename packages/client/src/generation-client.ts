@@ -7,20 +7,27 @@ import {
   type RunSummary,
   summarizeRun,
 } from '@faultline/core';
-import { createRedis, JOB_NAMES, QUEUES, redisKeys } from '@faultline/runtime';
+import {
+  BACKOFF_TYPE,
+  createRedis,
+  DEFAULT_QUEUE_PREFIX,
+  JOB_NAMES,
+  QUEUES,
+  redisKeys,
+} from '@faultline/runtime';
 import { type Job, type JobsOptions, Queue, QueueEvents } from 'bullmq';
 import type { z } from 'zod';
 
 export type GenerationJobInput = z.input<typeof GenerationJob>;
 
 /**
- * Classification-aware retries: the worker's `faultline` backoff honours retry-after and fails
+ * Classification-aware retries: the worker's BACKOFF_TYPE backoff honours retry-after and fails
  * billing, authentication, invalid requests and model errors at once, so 5 attempts cost nothing
  * where a retry cannot help.
  */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 5,
-  backoff: { type: 'faultline', delay: 1000 },
+  backoff: { type: BACKOFF_TYPE, delay: 1000 },
 };
 
 /** How often waitForResult also reads the job's state, in case its finish event went by unseen. */
@@ -33,7 +40,7 @@ export interface GenerationClientOptions {
 
 /** What a producer service needs: enqueue validated jobs, await results, read a run's summary. */
 export function createGenerationClient(opts: GenerationClientOptions) {
-  const prefix = opts.prefix ?? '{faultline}';
+  const prefix = opts.prefix ?? DEFAULT_QUEUE_PREFIX;
   const redis = createRedis(opts.redisUrl);
   const keys = redisKeys(prefix);
   const queue = new Queue(QUEUES.generation, { connection: redis, prefix });

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { classifyError, parseDuration } from '../src/index.ts';
+import { classifyError, retryAfterMs } from '../src/index.ts';
 
 const now = Date.parse('2025-11-17T10:30:00Z');
 const rateLimited = (headers: Record<string, string>, message = 'Rate limit reached for requests') =>
@@ -87,6 +87,7 @@ describe('OpenAI reset durations', () => {
   it.each([
     ['1s', 1000],
     ['6m0s', 360_000],
+    ['6M0S', 360_000],
     ['20ms', 20],
     ['1h2m3s', 3_723_000],
     ['0.5s', 500],
@@ -95,6 +96,6 @@ describe('OpenAI reset durations', () => {
     ['soon', null],
     ['1s junk', null],
   ])('%s', (value, expected) => {
-    expect(parseDuration(value)).toBe(expected);
+    expect(retryAfterMs({ 'x-ratelimit-reset-requests': value }, '', now)).toBe(expected);
   });
 });

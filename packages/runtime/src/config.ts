@@ -1,4 +1,6 @@
+import { parseDuration } from '@faultline/core';
 import { z } from 'zod';
+import { DEFAULT_QUEUE_PREFIX } from './queues.ts';
 
 /** A setting that stops start-up; the message names the variable and what it accepts. */
 export class ConfigError extends Error {
@@ -44,15 +46,14 @@ export const envInt = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     .min(min, { error: `expected a whole number from ${min} to ${max}` })
     .max(max, { error: `expected a whole number from ${min} to ${max}` });
 
-/** Durations accept `250ms`, `10s`, `5m`, `1h` or plain milliseconds. */
+/** Durations accept `250ms`, `10s`, `5m`, `1h`, `1m30s` or plain milliseconds. */
 export const envDuration = z.string().transform((raw, ctx) => {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(raw.trim());
-  if (!m) {
+  const ms = parseDuration(raw, 'ms');
+  if (ms === null) {
     ctx.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 10s, 5m or 1h' });
     return z.NEVER;
   }
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
-  return Math.round(Number(m[1]) * unit);
+  return ms;
 });
 
 export const envUrl = (schemes: string[]) =>
@@ -79,7 +80,7 @@ export const BaseConfig = z.object({
   QUEUE_PREFIX: z
     .string()
     .regex(/^[\w{}:.-]+$/, 'letters, digits and {}:._- only')
-    .default('{faultline}'),
+    .default(DEFAULT_QUEUE_PREFIX),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type BaseConfig = z.output<typeof BaseConfig>;

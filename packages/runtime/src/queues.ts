@@ -1,4 +1,14 @@
-/** Queue and job names are a contract with producers in other languages: one place for them. */
+/**
+ * Queue and job names, the prefix and the backoff type are a contract with producers in other
+ * languages: one place for them.
+ */
+
+/**
+ * QUEUE_PREFIX when unset: queues and every key (keys.ts) start with it, and its hash tag keeps them
+ * in one Redis Cluster slot.
+ */
+export const DEFAULT_QUEUE_PREFIX = '{faultline}';
+
 export const QUEUES = {
   generation: 'generation',
   alerts: 'alerts',
@@ -20,3 +30,9 @@ export const JOB_NAMES = {
   deliver: 'deliver',
   probe: 'probe',
 } as const;
+
+/**
+ * The `backoff.type` a producer sets on a generation job for classification-aware retries (the
+ * generation worker's backoff strategy): retry-after honoured, no retry where one cannot help.
+ */
+export const BACKOFF_TYPE = 'faultline';

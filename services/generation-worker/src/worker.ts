@@ -4,6 +4,7 @@ import { retryDelayFor } from '@faultline/core';
 import { createProviderRegistry } from '@faultline/providers';
 import {
   alertPublisher,
+  BACKOFF_TYPE,
   createRedis,
   type Logger,
   logErrors,
@@ -19,9 +20,6 @@ import { generationProcessor, publishedByProcessor, RetryableGenerationError } f
 import { providerPause } from './provider-pause.ts';
 import { runMetrics } from './run-metrics.ts';
 import { reportUnclassifiedFailure } from './unclassified-failure.ts';
-
-/** The backoff type producers set (`backoff: { type: 'faultline' }`) to get classification-aware retries. */
-export const BACKOFF_TYPE = 'faultline';
 
 /**
  * The wait before retry number `attemptsMade`: exponential from the job's own `backoff.delay` when
@@ -72,6 +70,7 @@ export function startGenerationWorker(
     logger,
     rateLimitPauseMs: cfg.RATE_LIMIT_PAUSE,
   });
+  const unknownBackoffTypes = new Set<string>();
   // BullMQ leaves a connection it was handed open on close(), so we keep it to close it ourselves.
   const workerRedis = createRedis(cfg.REDIS_URL);
   const worker = new Worker(QUEUES.generation, processor, {
@@ -87,7 +86,18 @@ export function startGenerationWorker(
     removeOnComplete: { age: 3600, count: 10_000 },
     removeOnFail: { age: 7 * 86_400 },
     settings: {
-      backoffStrategy: (attemptsMade, _type, err, job) => retryDelayForJob(attemptsMade, err, job, cfg),
+      // BullMQ hands every type but its own `fixed` and `exponential` here. Another name than
+      // BACKOFF_TYPE is most likely a producer's typo: it still gets these retries, and one warning.
+      backoffStrategy: (attemptsMade, type, err, job) => {
+        if (type !== undefined && type !== BACKOFF_TYPE && !unknownBackoffTypes.has(type)) {
+          unknownBackoffTypes.add(type);
+          logger.warn(
+            { type, expected: BACKOFF_TYPE },
+            'unknown backoff type: retried as the Faultline backoff',
+          );
+        }
+        return retryDelayForJob(attemptsMade, err, job, cfg);
+      },
     },
   });
   logErrors(worker, logger, 'generation worker error');

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createGenerationClient } from '@faultline/client';
-import { localRedisUrl } from '@faultline/runtime';
+import { DEFAULT_QUEUE_PREFIX, localRedisUrl } from '@faultline/runtime';
 import type { SimStep } from '@faultline/testkit';
 import { freePort } from '@faultline/testkit';
 import { runSystem } from './start.ts';
@@ -174,7 +174,10 @@ export async function demoCommand(argv: string[]): Promise<number> {
     await script(model, [...Array.from({ length: 14 }, () => outage), { kind: 'success' }]);
 
   const redisUrl = process.env.REDIS_URL || localRedisUrl();
-  const client = createGenerationClient({ redisUrl, prefix: process.env.QUEUE_PREFIX ?? '{faultline}' });
+  const client = createGenerationClient({
+    redisUrl,
+    prefix: process.env.QUEUE_PREFIX || DEFAULT_QUEUE_PREFIX,
+  });
   let running = true;
   // The traffic stops and lets go of Redis as soon as the system starts stopping: Redis goes down last,
   // and a client still holding it would end the demo on ECONNREFUSED instead of a clean exit.

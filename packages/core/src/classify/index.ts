@@ -1,3 +1,3 @@
 export { type ClassifyOptions, classifyError } from './classify-error.ts';
 export { REASONS, type Reason } from './reasons.ts';
-export { parseDuration, retryAfterMs } from './retry-after.ts';
+export { retryAfterMs } from './retry-after.ts';

@@ -1,3 +1,5 @@
+import { parseDuration, UNIT_MS } from '../duration.ts';
+
 /**
  * How long the provider asked us to wait, in ms: `retry-after-ms` (OpenAI SDK convention),
  * `retry-after` (seconds or an HTTP date), OpenAI's `x-ratelimit-reset-*` durations ("1s", "6m0s",
@@ -19,7 +21,7 @@ export function retryAfterMs(headers: Record<string, string>, text: string, now:
 
   let longest: number | null = null;
   for (const key of RESET_DURATION_HEADERS) {
-    const d = headers[key] !== undefined ? parseDuration(headers[key]!) : null;
+    const d = headers[key] !== undefined ? resetDuration(headers[key]!) : null;
     if (d !== null) longest = Math.max(longest ?? 0, d);
   }
   for (const key of ANTHROPIC_RESET_HEADERS) {
@@ -55,30 +57,19 @@ const WORDS_IN_TEXT =
 function retryAfterInText(text: string): number | null {
   if (!text.includes('retry') && !text.includes('try again')) return null;
   const compact = COMPACT_IN_TEXT.exec(text);
-  if (compact) return parseDuration(compact[1]!);
+  if (compact) return parseDuration(compact[1]!, 's');
   const words = WORDS_IN_TEXT.exec(text);
-  return words ? Math.round(Number(words[1]) * unitMs(words[2]!)) : null;
+  return words ? Math.round(Number(words[1]) * wordUnitMs(words[2]!)) : null;
 }
 
-function unitMs(unit: string): number {
-  if (unit.startsWith('ms') || unit.startsWith('milli')) return 1;
-  if (unit.startsWith('h')) return 3_600_000;
-  if (unit.startsWith('m')) return 60_000;
-  return 1000;
+function wordUnitMs(word: string): number {
+  if (word.startsWith('milli')) return UNIT_MS.ms;
+  if (word.startsWith('h')) return UNIT_MS.h;
+  if (word.startsWith('m')) return UNIT_MS.m;
+  return UNIT_MS.s;
 }
-
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
 
 /** OpenAI's reset durations: "6m0s", "1.5s", "20ms", "1h2m3s"; a bare number is seconds. */
-export function parseDuration(value: string): number | null {
-  const v = value.trim().toLowerCase();
-  if (/^\d+(?:\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
-  let total = 0;
-  let consumed = 0;
-  for (const p of v.matchAll(DURATION_PART)) {
-    if (p.index !== consumed) return null;
-    consumed += p[0].length;
-    total += Number(p[1]) * unitMs(p[2]!);
-  }
-  return consumed > 0 && consumed === v.length ? Math.round(total) : null;
+function resetDuration(value: string): number | null {
+  return parseDuration(value.toLowerCase(), 's');
 }

@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { parseDuration } from '../duration.ts';
 
 const duration = z.union([z.number().int().positive(), z.string()]).transform((raw, ctx) => {
   if (typeof raw === 'number') return raw;
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(raw.trim());
-  if (!m) {
+  const ms = parseDuration(raw, 'ms');
+  if (ms === null) {
     ctx.addIssue({ code: 'custom', message: 'expected a duration such as 30s, 5m or 60000' });
     return z.NEVER;
   }
-  return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms']);
+  return ms;
 });
 
 /** One model to watch. Defaults: normal priority, a probe every 60 s, a 1-token completion. */
