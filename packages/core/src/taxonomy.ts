@@ -14,6 +14,8 @@ export type Category = (typeof CATEGORIES)[number];
 
 export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+/** Higher is more severe: for "at or above" thresholds and for which event speaks for a group. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
 
 export interface CategorySpec {
   severity: Severity;

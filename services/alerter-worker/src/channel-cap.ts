@@ -1,3 +1,4 @@
+import { HOUR_MS } from '@faultline/core';
 import { luaScript, type RedisKeys } from '@faultline/runtime';
 import type { Redis } from 'ioredis';
 
@@ -7,8 +8,6 @@ const ADMIT = luaScript<'count' | 'heldTitles' | 'verdicts', 'max' | 'title' | '
   ['count', 'heldTitles', 'verdicts'],
   ['max', 'title', 'id'],
 );
-
-export const HOUR_MS = 3_600_000;
 
 export function channelCap(redis: Redis, keys: RedisKeys, maxPerHour: number) {
   return {

@@ -5,34 +5,26 @@ import { z } from 'zod';
 // Local names such as oncall@localhost are valid mail addresses, which z.email() refuses.
 const email = (message: string) => z.string().regex(/^[^@\s,]+@[^@\s,]+$/, message);
 
+/** A comma-separated setting: items trimmed, empty ones dropped (`a@x, b@x,` is two). */
+const commaList = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
 const emailList = z
   .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  )
+  .transform(commaList)
   .pipe(z.array(email('expected comma-separated e-mail addresses')).min(1, 'name at least one address'));
 
 const urlList = z
   .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  )
+  .transform(commaList)
   .pipe(z.array(z.url({ error: 'expected comma-separated http(s) URLs' })));
 
 const groupBy = z
   .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  )
+  .transform(commaList)
   .pipe(
     z
       .array(z.enum(GROUP_KEYS, { error: `expected a comma-separated list of ${GROUP_KEYS.join(', ')}` }))

@@ -2,13 +2,13 @@ import {
   alertSubject,
   type Channel,
   goesToSentry,
+  HOUR_MS,
   type Notification,
   type RoutingPolicy,
 } from '@faultline/core';
 import { JOB_NAMES, METRICS, type MetricsCounters } from '@faultline/runtime';
 import type { Queue } from 'bullmq';
 import type { ChannelCap } from './channel-cap.ts';
-import { HOUR_MS } from './channel-cap.ts';
 import { type DeliveryRetryPolicy, deliveryRetryOptions } from './delivery-retry.ts';
 import { addTimer, type DeliveryJob, jobIds } from './jobs.ts';
 import type { Clock } from './pipeline.ts';

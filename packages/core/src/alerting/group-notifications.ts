@@ -1,4 +1,5 @@
 import type { AlertEvent } from '../contracts/alert-event.ts';
+import { HOUR_MS } from '../duration.ts';
 import type { Notification } from './notification.ts';
 import { DEFAULT_ROUTING, type RoutingFacts, type RoutingPolicy, shouldNotify } from './routing.ts';
 
@@ -168,7 +169,7 @@ export function capSummaryNotification(
     occurrences: titles.length,
     suppressed: titles.length,
     totalEvents: titles.length,
-    firstSeen: iso(hour * 3_600_000),
+    firstSeen: iso(hour * HOUR_MS),
     lastSeen: iso(now),
     heldBack: { count: titles.length, titles: [...new Set(titles)].slice(0, 50) },
     notify: true,

@@ -1,5 +1,5 @@
 import type { AlertEvent } from '../contracts/alert-event.ts';
-import { type Severity, TAXONOMY } from '../taxonomy.ts';
+import { SEVERITY_RANK, type Severity, TAXONOMY } from '../taxonomy.ts';
 import { isProviderWide } from './fingerprint.ts';
 import type { Notification } from './notification.ts';
 
@@ -23,8 +23,7 @@ export interface RoutingPolicy {
 
 export const DEFAULT_ROUTING: RoutingPolicy = { notifyMinSeverity: 'CRITICAL', sentryMinSeverity: 'LOW' };
 
-const RANK: Record<Severity, number> = { LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
-const atLeast = (s: Severity, min: Severity) => RANK[s] >= RANK[min];
+const atLeast = (s: Severity, min: Severity) => SEVERITY_RANK[s] >= SEVERITY_RANK[min];
 
 /**
  * Whether a group's notification goes to people (e-mail, file, webhooks) or to Sentry only: the
