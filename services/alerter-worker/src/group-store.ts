@@ -43,7 +43,7 @@ const RECORD = luaScript<
   | 'model'
   | 'providerLevel'
   | 'waitMs',
-  [string, number, number, number?, string?]
+  [string, number, number, number?, string?, number?]
 >(
   script('record.lua'),
   ['group', 'index', 'quietOpen', 'inhibit', 'due'],
@@ -103,7 +103,7 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
   return {
     /** `waitMs`: when the group's first notification is due if it is new (ALERT_GROUP_WAIT; 0 for a test). */
     async record(fp: string, event: AlertEvent, now: number, repeatIntervalMs: number, waitMs: number) {
-      const [outcome, gen, lastNotifiedAt, told, rearm] = await RECORD.run(
+      const [outcome, gen, lastNotifiedAt, told, rearm, firstSeen] = await RECORD.run(
         redis,
         {
           group: keys.alertGroup(fp),
@@ -131,6 +131,8 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
       return {
         outcome: outcome as 'new' | 'repeat' | 'counted' | 'stale',
         gen,
+        /** When the group's generation began: with `gen`, it names this incident in job ids. */
+        firstSeen: firstSeen ?? 0,
         lastNotifiedAt,
         /** An open group people have not heard of (routing kept it to Sentry so far). */
         untold: told === 0,
@@ -197,20 +199,22 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
     async overdue(
       before: number,
       limit: number,
-    ): Promise<{ fp: string; gen: number; lastNotifiedAt: number | null }[]> {
+    ): Promise<{ fp: string; gen: number; firstSeen: number; lastNotifiedAt: number | null }[]> {
       const fps = await redis.zrangebyscore(keys.alertGroupsDue(), 0, before, 'LIMIT', 0, limit);
-      const found: { fp: string; gen: number; lastNotifiedAt: number | null }[] = [];
+      const found: { fp: string; gen: number; firstSeen: number; lastNotifiedAt: number | null }[] = [];
       for (const fp of fps) {
-        const [state, gen, repeatPending, last] = await redis.hmget(
+        const [state, gen, repeatPending, last, firstSeen] = await redis.hmget(
           keys.alertGroup(fp),
           'state',
           'gen',
           'repeatPending',
           'lastNotifiedAt',
+          'firstSeen',
         );
-        if (state === 'pending') found.push({ fp, gen: Number(gen), lastNotifiedAt: null });
+        const group = { fp, gen: Number(gen), firstSeen: Number(firstSeen) };
+        if (state === 'pending') found.push({ ...group, lastNotifiedAt: null });
         else if (state === 'open' && repeatPending === '1')
-          found.push({ fp, gen: Number(gen), lastNotifiedAt: Number(last) });
+          found.push({ ...group, lastNotifiedAt: Number(last) });
         else await redis.zrem(keys.alertGroupsDue(), fp);
       }
       return found;

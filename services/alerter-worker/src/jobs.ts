@@ -39,11 +39,13 @@ export const jobIds = {
   /**
    * A flush names what it takes: the group's first notification, or the repeat after
    * `lastNotifiedAt`. The event processor, its replay and the sweep's repair all add the same job.
+   * The group's first event is in it as in its notifications' ids: a group whose hash expired (or
+   * was deleted) starts again at generation 1, and must not meet its predecessor's kept job.
    */
-  flush: (fp: string, gen: number, lastNotifiedAt?: number | null) =>
+  flush: (fp: string, gen: number, firstSeen: number, lastNotifiedAt?: number | null) =>
     lastNotifiedAt === undefined || lastNotifiedAt === null
-      ? `flush-${fp}-${gen}`
-      : `flush-${fp}-${gen}-${lastNotifiedAt}`,
+      ? `flush-${fp}-${gen}-${firstSeen.toString(36)}`
+      : `flush-${fp}-${gen}-${firstSeen.toString(36)}-${lastNotifiedAt}`,
   /** A recovery's hold: one per time the group started resolving. */
   settle: (fp: string, gen: number, since: number) => `settle-${fp}-${gen}-${since}`,
   /** The one summary of what a target's hourly cap held back. */

@@ -98,7 +98,7 @@ export function eventProcessor(deps: EventProcessorDeps) {
     const owed = recorded.outcome === 'counted' && replay ? recorded.owed : null;
     if (recorded.outcome === 'new' || owed === 'first') {
       if (wait === 0) {
-        await deps.notifier.flush(fp, recorded.gen, jobIds.flush(fp, recorded.gen));
+        await deps.notifier.flush(fp, recorded.gen, jobIds.flush(fp, recorded.gen, recorded.firstSeen));
         return 'notified';
       }
       await addTimer(
@@ -106,7 +106,7 @@ export function eventProcessor(deps: EventProcessorDeps) {
         JOB_NAMES.flush,
         { fingerprint: fp, gen: recorded.gen },
         {
-          jobId: jobIds.flush(fp, recorded.gen),
+          jobId: jobIds.flush(fp, recorded.gen, recorded.firstSeen),
           delay: wait,
           removeOnComplete: { age: 86_400 },
           ...FLUSH_RETRY,
@@ -124,7 +124,7 @@ export function eventProcessor(deps: EventProcessorDeps) {
         JOB_NAMES.flush,
         { fingerprint: fp, gen: recorded.gen },
         {
-          jobId: jobIds.flush(fp, recorded.gen, recorded.lastNotifiedAt),
+          jobId: jobIds.flush(fp, recorded.gen, recorded.firstSeen, recorded.lastNotifiedAt),
           removeOnComplete: { age: 86_400 },
           ...FLUSH_RETRY,
         },

@@ -48,7 +48,11 @@ export function sweeper(deps: {
     // after the group script ran) or was lost. The flush id is the one the timer would have had.
     for (const due of await groups.overdue(now - deps.sweepEveryMs, 200)) {
       try {
-        await notifier.flush(due.fp, due.gen, jobIds.flush(due.fp, due.gen, due.lastNotifiedAt));
+        await notifier.flush(
+          due.fp,
+          due.gen,
+          jobIds.flush(due.fp, due.gen, due.firstSeen, due.lastNotifiedAt),
+        );
         repaired++;
       } catch (error) {
         failure(error, due.fp);

@@ -70,15 +70,15 @@ describe('a failure between taking a notification and queueing its deliveries lo
     await blip.start();
     const event = billingEvent('blip');
     await h.send(event);
-    const flushId = `flush-${fingerprintOf(event)}-1`;
-    await until(
-      'the flush to fail once',
-      async () => ((await h.timers.getJob(flushId))?.attemptsMade ?? 0) >= 1,
-    );
+    const flushJob = async () =>
+      (await h.timers.getJobs(['delayed', 'waiting', 'active', 'completed', 'failed'])).find(
+        (j) => j.name === 'flush' && j.data.fingerprint === fingerprintOf(event),
+      );
+    await until('the flush to fail once', async () => ((await flushJob())?.attemptsMade ?? 0) >= 1);
     expect(h.entries()).toEqual([]);
     await blip.end();
     await until('the notification', () => h.entries().length >= 1, 10_000);
-    await until('the flush to complete', async () => (await h.timers.getJob(flushId))?.finishedOn);
+    await until('the flush to complete', async () => (await flushJob())?.finishedOn);
     expect(h.entries()).toHaveLength(1);
     expect(h.entries()[0]).toMatch(/Occurrences: 1 since/);
     // Had the failed attempt counted against the cap of 1, the retry would have been held back.

@@ -109,8 +109,8 @@ function specAnswer(step: SpecStep, op: Op, before: life.Group | null): unknown 
   const g = before && 'state' in before ? before : null;
   switch (step.op) {
     case 'record': {
-      const { outcome, gen, lastNotifiedAt, untold, owed } = step.record;
-      return { outcome, gen, lastNotifiedAt, untold, owed };
+      const { outcome, gen, firstSeen, lastNotifiedAt, untold, owed } = step.record;
+      return { outcome, gen, firstSeen, lastNotifiedAt, untold, owed };
     }
     case 'recover': {
       const { outcome, gen, since } = step.recover;

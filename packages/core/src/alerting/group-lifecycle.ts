@@ -131,6 +131,8 @@ export interface RecordStep {
   /** `new`: opened (or reopened as the next gen); `repeat`: owes a notification now; `stale`: ignored. */
   outcome: 'new' | 'counted' | 'repeat' | 'stale';
   gen: number;
+  /** When the generation began: with `gen` it names the incident in flush job ids. */
+  firstSeen: number;
   lastNotifiedAt: number;
   /** An open group people have not heard of (routing kept it to Sentry so far). */
   untold: boolean;
@@ -158,7 +160,16 @@ export function record(
   // A firing older than its member's last recovery is history: it never reopens a closed group.
   const stale = member !== '' && occurred < (tombstones[member] ?? 0);
   if (stale && g?.state !== 'pending' && g?.state !== 'open')
-    return { group, outcome: 'stale', gen: 0, lastNotifiedAt: 0, untold: false, owed: null, marks: {} };
+    return {
+      group,
+      outcome: 'stale',
+      gen: 0,
+      firstSeen: 0,
+      lastNotifiedAt: 0,
+      untold: false,
+      owed: null,
+      marks: {},
+    };
 
   if (!isOpen(g)) {
     // A new generation: members of an earlier one (closed by quiet) must not keep it open.
@@ -195,6 +206,7 @@ export function record(
       group: opened,
       outcome: 'new',
       gen,
+      firstSeen: now,
       lastNotifiedAt: 0,
       untold: false,
       owed: null,
@@ -246,6 +258,7 @@ export function record(
     group: next,
     outcome: 'counted',
     gen: g.gen,
+    firstSeen: g.firstSeen,
     lastNotifiedAt: g.lastNotifiedAt,
     untold: g.state === 'open' && !g.toldPeople,
     owed: g.state === 'pending' ? 'first' : g.repeatPending ? 'repeat' : null,

@@ -1,6 +1,7 @@
 --[[ Counts one firing event into its group, opening it when new or resolved (a new generation).
-  Answers new | counted | repeat (a repeat or escalation is due now) | stale (older than its
-  recovery), with what the flush it owes needs. The group's timer is part of its state: the due set
+  Answers {outcome, gen, lastNotifiedAt, told, owed, firstSeen}: outcome new | counted | repeat (a
+  repeat or escalation is due now) | stale (older than its recovery), and what the flush it owes
+  needs (its id names the group's generation and first event: jobs.ts). The group's timer is part of its state: the due set
   holds when its next flush is owed, so a flush job never added is found by the sweep.
   KEYS[1] group          the group's hash (fields: packages/core/src/alerting/group-lifecycle.ts)
   KEYS[2] index          every group by last event (listing)
@@ -41,7 +42,7 @@ local providerLevel = ARGV[12]
 local waitMs = ARGV[13]
 -- One read of every field the decision needs: this runs for every event, so it is kept small.
 local f = redis.call('HMGET', group, 'state', 'gen', 'quiet', 'incident', 'rank', 'repeatPending', 'lastNotifiedAt',
-  'resolving', 'm:' .. member, 't:' .. member, 'toldPeople', 's:' .. model)
+  'resolving', 'm:' .. member, 't:' .. member, 'toldPeople', 's:' .. model, 'firstSeen')
 local state = f[1]
 -- A firing older than its member's last recovery (a late delivery) is history: it neither reopens a
 -- closed group nor re-adds the member to an open one.
@@ -70,7 +71,7 @@ if (not state) or state == 'resolved' then
   redis.call('PEXPIRE', group, ttlMs)
   -- The group's timer is part of its state: a flush job that was never added is found by the sweep.
   redis.call('ZADD', due, now + tonumber(waitMs), fingerprint)
-  return {'new', gen, 0}
+  return {'new', gen, 0, 1, '', now}
 end
 local gen = tonumber(f[2])
 local groupQuiet = f[3]
@@ -127,7 +128,7 @@ if escalated then
 end
 -- Whether people heard of it: an open group they did not hear of may need telling once it is sustained.
 local result = {'counted', gen, tonumber(f[7]) or 0, state == 'open' and f[11] ~= '1' and 0 or 1,
-  state == 'pending' and 'first' or (f[6] == '1' and 'repeat' or '')}
+  state == 'pending' and 'first' or (f[6] == '1' and 'repeat' or ''), tonumber(f[13])}
 if state == 'open' and f[6] == '0' then
   local last = tonumber(f[7])
   -- A flap of a group people have not heard of tells them now, once: a flapping incident is one.
@@ -135,7 +136,7 @@ if state == 'open' and f[6] == '0' then
     set[#set + 1] = 'repeatPending'
     set[#set + 1] = 1
     redis.call('ZADD', due, now, fingerprint)
-    result = {'repeat', gen, last, 1}
+    result = {'repeat', gen, last, 1, '', tonumber(f[13])}
   end
 end
 redis.call('HINCRBY', group, 'count', 1)
