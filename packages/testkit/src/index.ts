@@ -11,3 +11,4 @@ export * from './provider-simulator/index.ts';
 export * from './redis-ping.ts';
 export * from './redis-server.ts';
 export * from './repo-process.ts';
+export * from './test-redis.ts';

@@ -1,7 +1,7 @@
 import { freePort } from './free-port.ts';
 import { pollUntil } from './poll-until.ts';
 import { redisAnswers } from './redis-ping.ts';
-import type { TestRedis } from './redis-server.ts';
+import type { TestRedis } from './test-redis.ts';
 
 /**
  * redis:7 through testcontainers, for machines without redis-server but with a Docker engine.

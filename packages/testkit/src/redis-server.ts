@@ -8,19 +8,7 @@ import { freePort } from './free-port.ts';
 import { pollUntil } from './poll-until.ts';
 import { startRedisContainer } from './redis-container.ts';
 import { redisAnswers } from './redis-ping.ts';
-
-export interface TestRedis {
-  url: string;
-  port: number;
-  /** True when REDIS_URL pointed at a Redis this kit does not control (stop/start/restart then throw). */
-  external: boolean;
-  /** The data directory of a local redis-server (removed by close()); null for REDIS_URL or a container. */
-  dataDir: string | null;
-  stop(): Promise<void>;
-  start(): Promise<void>;
-  restart(): Promise<void>;
-  close(): Promise<void>;
-}
+import type { TestRedis } from './test-redis.ts';
 
 export const NO_REDIS_MESSAGE =
   'redis-server not found on PATH and no Docker engine: install Redis (Debian: apt-get install redis-server; ' +

@@ -1,4 +1,10 @@
-import type { Signals } from './signals.ts';
+/** The fields of the Signals (signals.ts) that a text's marks fill in; they are added to in place. */
+export interface TextMarks {
+  nodeCode: string | null;
+  codes: Set<string>;
+  kinds: Set<string>;
+  providerCode: string | null;
+}
 
 /**
  * What a re-thrown text still says about its error besides status and body (embedded.ts): a Node
@@ -6,7 +12,7 @@ import type { Signals } from './signals.ts';
  * "(Status: INVALID_ARGUMENT)"), an AWS exception ("An error occurred (ThrottlingException) when
  * calling …", Rust's `code: "ThrottlingException"`), a client class ("openai.RateLimitError: …").
  */
-export function readTextMarks(sig: Signals, text: string): void {
+export function readTextMarks(sig: TextMarks, text: string): void {
   if (!sig.nodeCode) {
     const nodeCode = NODE_CODE_IN_TEXT.exec(text);
     if (nodeCode) sig.nodeCode = nodeCode[1]!;

@@ -1,4 +1,4 @@
-import type { ModelHealth } from './breaker.ts';
+import type { ModelHealth } from './model-health.ts';
 
 /** Every watched model of a provider is failing: one provider outage, not one alert per model. */
 export function isProviderOutage(models: ModelHealth[]): boolean {

@@ -1,8 +1,6 @@
 import type { Category } from '../taxonomy.ts';
+import type { LastError, ModelHealth } from './model-health.ts';
 import { successRate } from './status.ts';
-
-export type BreakerState = 'closed' | 'open' | 'half_open';
-export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 
 /** Outcomes kept per model; probes and the generation worker's traffic trim to the same `BREAKER_WINDOW`. */
 export const DEFAULT_BREAKER_WINDOW = 20;
@@ -33,39 +31,12 @@ export interface ProbeOutcome {
   message?: string;
 }
 
-/** What the last failure was, from its ClassifiedError: enough to say what to fix without the logs. */
-export interface LastError {
-  category: Category;
-  reason: string | null;
-  statusCode: number | null;
-  message: string | null;
-}
-
 export const lastErrorOf = (o: ProbeOutcome): LastError => ({
   category: o.category ?? 'unknown',
   reason: o.reason ?? null,
   statusCode: o.statusCode ?? null,
   message: o.message ?? null,
 });
-
-export interface ModelHealth {
-  breaker: BreakerState;
-  consecutiveFailures: number;
-  consecutiveSuccesses: number;
-  openedAt: number | null;
-  /** When the model last went from healthy to failing; recovery reports the time since. */
-  downSince: number | null;
-  /** Recent outcomes, newest last: `1`/`0` and latency, kept small for Redis. */
-  window: { ok: 0 | 1; ms: number }[];
-  errorCount: number;
-  lastFailure: number | null;
-  lastSuccess: number | null;
-  /** What the current incident is (its first failure's category), so its recovery resolves its alert group. */
-  failureCategory: Category | null;
-  lastError: LastError | null;
-  /** When a health probe last ran for it (traffic does not count): `faultline health` finds probes that stopped. */
-  lastProbeAt: number | null;
-}
 
 export type HealthTransition =
   | 'first_failure'

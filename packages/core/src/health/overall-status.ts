@@ -1,4 +1,4 @@
-import type { HealthStatus } from './breaker.ts';
+import type { HealthStatus } from './status.ts';
 
 /**
  * Shares behind the top-level status. A fleet of 100 models with two down and three slow is

@@ -1,4 +1,6 @@
-import type { BreakerConfig, HealthStatus, ModelHealth } from './breaker.ts';
+import type { ModelHealth } from './model-health.ts';
+
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 
 /** Share of successes over the window; a model never probed counts as healthy until it is. */
 export function successRate(h: ModelHealth): number {
@@ -14,7 +16,8 @@ export function latencyPercentile(h: ModelHealth, p: number): number | null {
   return ok.length ? ok[Math.min(ok.length - 1, Math.floor(p * ok.length))]! : null;
 }
 
-export function statusOf(h: ModelHealth, cfg: Pick<BreakerConfig, 'slowMs'>): HealthStatus {
+/** `slowMs`: a median latency above it is degraded (BreakerConfig.slowMs, SLOW_PROBE). */
+export function statusOf(h: ModelHealth, cfg: { slowMs: number }): HealthStatus {
   if (h.breaker === 'open') return 'unhealthy';
   if (h.breaker === 'half_open' || h.consecutiveFailures > 0 || successRate(h) < 1) return 'degraded';
   const p50 = latencyPercentile(h, 0.5);

@@ -1,4 +1,5 @@
-import { type BreakerConfig, lastErrorOf, type ModelHealth, type ProbeOutcome } from './breaker.ts';
+import { type BreakerConfig, lastErrorOf, type ProbeOutcome } from './breaker.ts';
+import type { ModelHealth } from './model-health.ts';
 
 /**
  * Real traffic feeds the same statistics as probes (window, error count, last failure/success) but
