@@ -383,57 +383,77 @@ export const TIMELINES: Timeline[] = [
  * What the scripts do today where it looks wrong (see /tmp/helper-lifecycle.md): the spec mirrors
  * them, so these pin the current behaviour until the lead decides.
  */
-export const AS_IS: Timeline[] = [
+/** Late and out-of-order news, where a group must neither close on a failing model nor reopen on history. */
+export const LATE_NEWS: Timeline[] = [
   {
-    name: "a member's firing older than the hold's start is dropped, even when that member never recovered",
+    name: "a member's failure from before the hold, arriving during it, keeps the group open (not a flap)",
     steps: [
       [1_000, fire(keyProbe('a')), 'new'],
       [6_000, take(), 'taken'],
       [10_000, recover(keyProbe('a')), 'hold', { resolving: 10_000 }],
-      // b failed at 9 s and has not recovered: it is failing, yet it is not a member and the hold runs on.
-      [11_000, fire(late(keyProbe('b'), 9_000)), 'counted', { members: {}, flaps: 0, resolving: 10_000 }],
-      [20_000, settle(10_000), 'resolved', { resolution: { recovered: ['a'] } }],
+      // b failed at 9 s and has not recovered: it is failing, so the hold ends.
+      [
+        11_000,
+        fire(late(keyProbe('b'), 9_000)),
+        'counted',
+        { members: { b: 9_000 }, flaps: 0, resolving: 0 },
+      ],
+      [20_000, settle(10_000), 'fired-again', { state: 'open' }],
+      [30_000, recover(keyProbe('b')), 'hold', { resolving: 30_000 }],
+      [40_000, settle(30_000), 'resolved', { resolution: { recovered: ['a', 'b'] } }],
     ],
   },
   {
-    name: "a member's late firing after its own recovery is dropped when it arrives after the last member's recovery",
+    name: 'a member that failed again after its own recovery is a member again, and a flap, whenever its news arrives',
     steps: [
       [1_000, fire(keyProbe('a')), 'new'],
       [2_000, fire(keyProbe('b')), 'counted'],
       [6_000, take(), 'taken'],
       [10_000, recover(keyProbe('a')), 'partial'],
       [12_000, recover(keyProbe('b')), 'hold', { resolving: 12_000 }],
-      // a failed again at 11 s, after its recovery at 10 s: it is failing, yet not a member again.
-      [13_000, fire(late(keyProbe('a'), 11_000)), 'counted', { members: {}, flaps: 0, resolving: 12_000 }],
-      [22_000, settle(12_000), 'resolved'],
+      // A flap of a group people never heard of tells them now.
+      [
+        13_000,
+        fire(late(keyProbe('a'), 11_000)),
+        'repeat',
+        { members: { a: 11_000 }, flaps: 1, resolving: 0 },
+      ],
+      [22_000, settle(12_000), 'fired-again', { state: 'open' }],
     ],
   },
   {
-    name: 'traffic during the hold of a group health events joined cancels the hold and leaves no member to recover',
+    name: 'traffic during the hold of a group health events joined keeps it open until the traffic is quiet',
     steps: [
       [1_000, fire(keyProbe('a')), 'new', { quiet: false }],
       [6_000, take(), 'taken'],
       [6_000, decide({ notify: true, opensIncident: true }), 'applied'],
       [10_000, recover(keyProbe('a')), 'hold'],
-      [11_000, fire(keyTraffic('a')), 'counted', { flaps: 1, resolving: 0, members: {}, seen: ['a'] }],
+      // No member fails any more, so no recovery will come: it closes by quiet instead.
+      [
+        11_000,
+        fire(keyTraffic('a')),
+        'counted',
+        { flaps: 1, resolving: 0, members: {}, seen: ['a'], quiet: true },
+      ],
       [20_000, settle(10_000), 'fired-again'],
       [30_000, recover(keyProbe('a')), 'stray'],
-      [500_000, sweep(30_000), 'not-quiet', { state: 'open' }],
+      [500_000, sweep(30_000), 'resolved', { state: 'resolved' }],
     ],
   },
   {
-    name: "a late traffic firing older than its group's close opens the next generation",
+    name: "a late traffic firing older than its group's close is history, not the next generation",
     steps: [
       [1_000, fire(keyProbe('a')), 'new'],
       [2_000, fire(keyTraffic('a')), 'counted'],
       [6_000, take(), 'taken'],
       [10_000, recover(keyProbe('a')), 'hold'],
       [20_000, settle(10_000), 'resolved'],
-      [21_000, fire(late(keyTraffic('a'), 9_000)), 'new', { gen: 2 }],
+      [21_000, fire(late(keyTraffic('a'), 9_000)), 'stale', { gen: 1, state: 'resolved' }],
+      [22_000, fire(keyTraffic('a')), 'new', { gen: 2 }],
     ],
   },
   {
-    name: 'a late firing, though history, still becomes the face and owes a repeat',
+    name: 'a late firing, being history, neither becomes the face nor owes a repeat',
     steps: [
       [1_000, fire(probe('a')), 'new', { rank: 3 }],
       [6_000, take(), 'taken'],
@@ -441,27 +461,27 @@ export const AS_IS: Timeline[] = [
       [
         12_000,
         fire(late(probe('a', { severity: 'CRITICAL' }), 9_000)),
-        'repeat',
-        { rank: 4, flaps: 0, resolving: 10_000 },
+        'counted',
+        { rank: 3, flaps: 0, resolving: 10_000 },
       ],
     ],
   },
   {
-    name: 'a recovery with no member drops the failing members without listing them as recovered',
+    name: 'a recovery with no member lists every failing member as recovered',
     steps: [
       [1_000, fire(keyProbe('a')), 'new'],
       [2_000, fire(keyProbe('b')), 'counted'],
       [6_000, take(), 'taken'],
-      [10_000, recover(keyTraffic('a')), 'hold', { members: {}, recovered: {} }],
-      [20_000, settle(10_000), 'resolved', { resolution: { recovered: [] } }],
+      [10_000, recover(keyTraffic('a')), 'hold', { members: {}, recovered: { a: 10_000, b: 10_000 } }],
+      [20_000, settle(10_000), 'resolved', { resolution: { recovered: ['a', 'b'] } }],
     ],
   },
   {
-    name: 'a model both probed and seen in traffic is listed twice in its take',
+    name: 'a model both probed and seen in traffic is named once in its take',
     steps: [
       [1_000, fire(keyProbe('a')), 'new'],
       [2_000, fire(keyTraffic('a')), 'counted', { members: { a: 1_000 }, seen: ['a'] }],
-      [6_000, take(), 'taken', { take: { members: ['a', 'a'] } }],
+      [6_000, take(), 'taken', { take: { members: ['a'] } }],
     ],
   },
 ];

@@ -158,7 +158,11 @@ export function record(
   const g = live(group);
   const tombstones = group?.tombstones ?? {};
   // A firing older than its member's last recovery is history: it never reopens a closed group.
-  const stale = member !== '' && occurred < (tombstones[member] ?? 0);
+  let stale = member !== '' && occurred < (tombstones[member] ?? 0);
+  // Traffic has no member: a firing older than the recovery (or the quiet close) that ended the last
+  // generation is history too, not a new incident.
+  if (member === '' && g?.state === 'resolved')
+    stale = occurred < (g.resolving > 0 ? g.resolving : (g.resolvedAt ?? 0));
   if (stale && g?.state !== 'pending' && g?.state !== 'open')
     return {
       group,
@@ -221,16 +225,19 @@ export function record(
 
   const next: GroupState = { ...g, count: g.count + 1, lastSeen: now };
   const marks: GroupMarks = { alertGroupIndex: now };
-  // A firing older than the recovery it races (a late delivery) is counted, but is not a new failure.
-  const late = occurred < g.resolving || stale;
+  // A firing older than the recovery it races (a late delivery) is counted, but is not a new failure:
+  // for a member, older than its own recovery (one that never recovered is failing whenever it failed).
+  const late = stale || (member === '' && occurred < g.resolving);
   const since = g.members[member];
   // A member keeps its latest failure's time: a recovery older than it ends an earlier incident.
   if (member !== '' && !late && (since === undefined || occurred > since))
     next.members = { ...g.members, [member]: occurred };
-  // Fired again after recovering: one flap more, and the group stays open.
-  const flapped = g.resolving > 0 && !late;
-  if (flapped) {
-    next.flaps = g.flaps + 1;
+  // A failure during the hold keeps the group open. It is a flap when it came after a recovery (not a
+  // member failing since before the hold whose news arrived late).
+  const reopened = g.resolving > 0 && !late;
+  const flapped = reopened && !(member !== '' && tombstones[member] === undefined && occurred < g.resolving);
+  if (flapped) next.flaps = g.flaps + 1;
+  if (reopened) {
     next.resolving = 0;
     next.told = 'firing';
   }
@@ -239,6 +246,9 @@ export function record(
     next.quiet = false;
     marks.openAlertGroups = null;
   }
+  // Traffic that reopens a group none of whose members still fails: no recovery will come for it (the
+  // probes saw them recover), so it closes when the traffic is quiet for ALERT_RESOLVE_AFTER.
+  if (reopened && member === '' && Object.keys(g.members).length === 0 && !next.quiet) next.quiet = true;
   if (g.state === 'open' && next.quiet) marks.openAlertGroups = now;
   // An incident inhibits for as long as it is open: each event renews the mark. A pending one set it
   // with its first event, for longer than it can stay pending.
@@ -248,7 +258,7 @@ export function record(
   } else if (g.state === 'open' && g.incident) marks.inhibit = true;
   if (seesModel && !g.seen.includes(model)) next.seen = [...g.seen, model];
   // A more severe event becomes the face, and an open group tells it at once.
-  const escalated = rank > g.rank;
+  const escalated = !late && rank > g.rank;
   if (escalated) {
     next.event = event;
     next.rank = rank;
@@ -307,8 +317,11 @@ export function recover(group: Group | null, event: AlertEvent, now: number): Re
   if (!isOpen(g)) return { group: tombstoned, outcome: 'not-open' };
 
   const next: GroupState = { ...g };
-  if (member === '') next.members = {};
-  else {
+  if (member === '') {
+    // Speaks for every member: each is listed as recovered.
+    next.members = {};
+    next.recovered = { ...g.recovered, ...Object.fromEntries(Object.keys(g.members).map((m) => [m, at])) };
+  } else {
     const since = g.members[member];
     if (since === undefined) return { group: next, outcome: 'stray' };
     if (since > at) return { group: next, outcome: 'stale' };
@@ -352,7 +365,7 @@ export function take(
   if (!isOpen(g)) return { group, outcome: 'not-open', marks: {} };
   if (g.lastFlush === input.flushId) return { group, outcome: 'taken-already', marks: {} };
   if (g.state === 'open' && g.count <= g.notified)
-    return { group: { ...g, repeatPending: false }, outcome: 'nothing-new', marks: {} };
+    return { group: { ...g, repeatPending: false }, outcome: 'nothing-new', marks: { alertGroupsDue: null } };
 
   // Its last member recovered and nothing fired since: it goes out as "fired and resolved", and
   // closes here when the hold has passed. A test alert is no incident: it closes with its one notification.
@@ -388,7 +401,7 @@ export function take(
       flaps: g.flaps,
       recoveries: g.recoveries,
       resolvingSince: g.resolving > 0 ? g.resolving : null,
-      members: [...Object.keys(g.members), ...g.seen].sort(),
+      members: [...new Set([...Object.keys(g.members), ...g.seen])].sort(),
       closed: closes,
       event: g.event,
     },

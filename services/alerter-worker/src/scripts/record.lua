@@ -42,11 +42,17 @@ local providerLevel = ARGV[12]
 local waitMs = ARGV[13]
 -- One read of every field the decision needs: this runs for every event, so it is kept small.
 local f = redis.call('HMGET', group, 'state', 'gen', 'quiet', 'incident', 'rank', 'repeatPending', 'lastNotifiedAt',
-  'resolving', 'm:' .. member, 't:' .. member, 'toldPeople', 's:' .. model, 'firstSeen')
+  'resolving', 'm:' .. member, 't:' .. member, 'toldPeople', 's:' .. model, 'firstSeen', 'members', 'resolvedAt')
 local state = f[1]
 -- A firing older than its member's last recovery (a late delivery) is history: it neither reopens a
 -- closed group nor re-adds the member to an open one.
 local stale = member ~= '' and occurredAt < tonumber(f[10] or '0')
+-- Traffic has no member: a firing older than the recovery (or the quiet close) that ended the last
+-- generation is history too, not a new incident.
+if member == '' and state == 'resolved' then
+  local ended = tonumber(f[8] or '0') > 0 and tonumber(f[8]) or tonumber(f[15] or '0')
+  stale = occurredAt < ended
+end
 if stale and ((not state) or state == 'resolved') then return {'stale', 0, 0} end
 redis.call('ZADD', index, now, fingerprint)
 if (not state) or state == 'resolved' then
@@ -76,18 +82,22 @@ end
 local gen = tonumber(f[2])
 local groupQuiet = f[3]
 local set = {'lastSeen', now}
--- A firing older than the recovery it races (a late delivery) is history, not a new failure.
-local late = occurredAt < tonumber(f[8] or '0') or stale
+local resolving = tonumber(f[8] or '0')
+-- A firing older than the recovery it races (a late delivery) is history, not a new failure: for a
+-- member, older than its own recovery (a member that never recovered is failing whenever it failed).
+local late = stale or (member == '' and occurredAt < resolving)
 -- A member keeps its latest failure's time: a recovery older than it ends an earlier incident.
 if member ~= '' and not late and (not f[9] or occurredAt > tonumber(f[9])) then
   set[#set + 1] = 'm:' .. member
   set[#set + 1] = occurredAt
   if not f[9] then redis.call('HINCRBY', group, 'members', 1) end
 end
-local flapped = tonumber(f[8] or '0') > 0 and not late
-if flapped then
-  -- Fired again after recovering: one flap more, and the group stays open.
-  redis.call('HINCRBY', group, 'flaps', 1)
+-- A failure during the hold keeps the group open. It is a flap when it came after a recovery (not a
+-- member failing since before the hold whose news arrived late).
+local reopened = resolving > 0 and not late
+local flapped = reopened and not (member ~= '' and not f[10] and occurredAt < resolving)
+if flapped then redis.call('HINCRBY', group, 'flaps', 1) end
+if reopened then
   set[#set + 1] = 'resolving'
   set[#set + 1] = 0
   set[#set + 1] = 'told'
@@ -99,6 +109,13 @@ if quiet == '0' and groupQuiet ~= '0' then
   set[#set + 1] = 'quiet'
   set[#set + 1] = 0
   redis.call('ZREM', quietOpen, fingerprint)
+end
+-- Traffic that reopens a group none of whose members still fails: no recovery will come for it (the
+-- probes saw them recover), so it closes when the traffic is quiet for ALERT_RESOLVE_AFTER.
+if reopened and member == '' and tonumber(f[14] or '0') == 0 and groupQuiet == '0' then
+  groupQuiet = '1'
+  set[#set + 1] = 'quiet'
+  set[#set + 1] = 1
 end
 if state == 'open' and groupQuiet ~= '0' then redis.call('ZADD', quietOpen, now, fingerprint) end
 -- An incident inhibits for as long as its group is open: each of its events renews the mark (and takes
@@ -118,8 +135,8 @@ if providerLevel == '1' and member == '' and model ~= '' and not f[12] then
   set[#set + 1] = 1
 end
 -- A more severe event becomes the group's face (a model's first failure, then its critical outage),
--- and an open group notifies again at once instead of waiting for the repeat interval.
-local escalated = tonumber(rank) > tonumber(f[5] or '0')
+-- and an open group notifies again at once instead of waiting for the repeat interval; history does not.
+local escalated = not late and tonumber(rank) > tonumber(f[5] or '0')
 if escalated then
   set[#set + 1] = 'event'
   set[#set + 1] = event

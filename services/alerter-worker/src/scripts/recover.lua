@@ -22,7 +22,10 @@ local count = redis.call('HGET', group, 'members')
 if member == '' then
   -- A recovery from a producer without members (not the health worker) speaks for the whole group.
   for _, k in ipairs(redis.call('HKEYS', group)) do
-    if string.sub(k, 1, 2) == 'm:' then redis.call('HDEL', group, k) end
+    if string.sub(k, 1, 2) == 'm:' then
+      redis.call('HDEL', group, k)
+      redis.call('HSET', group, 'r:' .. string.sub(k, 3), at)
+    end
   end
   redis.call('HSET', group, 'members', 0)
 elseif count then

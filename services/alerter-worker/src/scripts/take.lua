@@ -33,17 +33,24 @@ if redis.call('HGET', group, 'lastFlush') == flushId then return false end
 local count = tonumber(redis.call('HGET', group, 'count'))
 local notified = tonumber(redis.call('HGET', group, 'notified'))
 redis.call('HSET', group, 'repeatPending', 0)
-if state == 'open' and count <= notified then return false end
+if state == 'open' and count <= notified then
+  redis.call('ZREM', due, fingerprint)
+  return false
+end
 local n = redis.call('HINCRBY', group, 'notifications', 1)
 local held = tonumber(redis.call('HGET', group, 'held') or '0')
 local heldBefore = tonumber(redis.call('HGET', group, 'heldNotified') or '0')
 local lastSeen = redis.call('HGET', group, 'lastSeen')
 local resolving = tonumber(redis.call('HGET', group, 'resolving') or '0')
 local event = redis.call('HGET', group, 'event')
-local members = {}
+-- The models it speaks of, each once: probed (m:) or seen in traffic (s:), or both.
+local members, named = {}, {}
 for _, k in ipairs(redis.call('HKEYS', group)) do
-  local p = string.sub(k, 1, 2)
-  if p == 'm:' or p == 's:' then members[#members + 1] = string.sub(k, 3) end
+  local p, name = string.sub(k, 1, 2), string.sub(k, 3)
+  if (p == 'm:' or p == 's:') and not named[name] then
+    named[name] = true
+    members[#members + 1] = name
+  end
 end
 table.sort(members)
 local closes = string.find(event, '"source":"test"', 1, true) or (resolving > 0 and now - resolving >= tonumber(holdMs))
