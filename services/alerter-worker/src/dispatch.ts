@@ -10,9 +10,8 @@ import { JOB_NAMES, METRICS, type MetricsCounters } from '@faultline/runtime';
 import type { Queue } from 'bullmq';
 import type { ChannelCap } from './channel-cap.ts';
 import { type DeliveryRetryPolicy, deliveryRetryOptions } from './delivery-retry.ts';
-import { addTimer, type DeliveryJob, jobIds } from './jobs.ts';
+import { addTimer, type DeliveryJob, FLUSH_RETRY, jobIds } from './jobs.ts';
 import type { Clock } from './pipeline.ts';
-import { FLUSH_RETRY } from './processor.ts';
 
 /** Failed deliveries are kept 30 days, at most 10,000 of them: long enough to replay, not forever. */
 export const FAILED_DELIVERIES_KEPT = { age: 30 * 86_400, count: 10_000 };

@@ -1,8 +1,8 @@
 import {
   type AlertEvent,
+  groupLifecycle,
   groupMember,
   isProviderLevel,
-  isProviderWide,
   resolvesWhenQuiet,
 } from '@faultline/core';
 import { listAlertGroups, luaScript, type RedisKeys } from '@faultline/runtime';
@@ -74,21 +74,6 @@ const RESOLVE = luaScript<
   string[] | null
 >(script('resolve.lua'), GROUP_KEYS, ['now', 'onlyGen', 'quietMs', 'fingerprint', 'resolvingSince']);
 
-/** A key's incident (billing, authentication, an outage) that will reach people: it inhibits from its first event. */
-const incidentFromFirstEvent = (event: AlertEvent) =>
-  event.source !== 'test' && event.severity === 'CRITICAL' && isProviderWide(event);
-
-/** When the event happened at its source (a clock far ahead is not believed past now). */
-const occurredAt = (event: AlertEvent, now: number) => Math.min(Date.parse(event.occurredAt) || now, now);
-
-const SEVERITY_RANK: Record<AlertEvent['severity'], number> = { LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
-
-/**
- * A job refused by an open breaker only echoes the failure that opened it: any event of the failure
- * itself becomes the group's face over it, so routing reads the failure, not the echo.
- */
-const rankOf = (event: AlertEvent) => (event.reason === 'circuit_open' ? 0 : SEVERITY_RANK[event.severity]);
-
 /** `resolved`: the group closed; `entry` holds its resolution when people or Sentry had heard of it. */
 export type ResolveOutcome =
   | { kind: 'none' }
@@ -118,11 +103,11 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
           event: JSON.stringify(event),
           repeatMs: repeatIntervalMs,
           ttlMs,
-          rank: rankOf(event),
+          rank: groupLifecycle.groupRank(event),
           quiet: resolvesWhenQuiet(event) ? 1 : 0,
           member: groupMember(event),
-          occurredAt: occurredAt(event, now),
-          incident: incidentFromFirstEvent(event) ? 1 : 0,
+          occurredAt: groupLifecycle.occurredAtMs(event, now),
+          incident: groupLifecycle.inhibitsFromFirstEvent(event) ? 1 : 0,
           model: event.model ?? '',
           providerLevel: isProviderLevel(event) ? 1 : 0,
           waitMs,
@@ -153,7 +138,7 @@ export function groupStore(redis: Redis, keys: RedisKeys, ttlMs: number) {
       const res = await RECOVER.run(
         redis,
         { group: keys.alertGroup(fp) },
-        { member: groupMember(event), at: occurredAt(event, now), ttlMs },
+        { member: groupMember(event), at: groupLifecycle.occurredAtMs(event, now), ttlMs },
       );
       if (res?.[0] !== 'hold') return { kind: 'none' };
       return { kind: 'hold', gen: Number(res[1]), since: Number(res[2]) };

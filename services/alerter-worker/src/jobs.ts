@@ -35,6 +35,17 @@ export const addTimer = <N extends keyof TimerJobs>(
   opts: JobsOptions,
 ) => queue.add(name, data, opts);
 
+/**
+ * A flush is retried until Redis lets it through (a Redis refusing writes, full under noeviction,
+ * fails every attempt): one that gave up would leave its group pending, or its repeat owed, for good.
+ * The backoff type `flush` is the alert-groups worker's flushBackoff.
+ */
+export const FLUSH_RETRY = { attempts: 10_000, backoff: { type: 'flush' } };
+
+/** 0.5 s doubling to at most 30 s between attempts: 10,000 of them outlast days of a broken Redis. */
+export const flushBackoff = (attemptsMade: number) =>
+  Math.min(30_000, 500 * 2 ** Math.max(0, attemptsMade - 1));
+
 export const jobIds = {
   /**
    * A flush names what it takes: the group's first notification, or the repeat after

@@ -9,7 +9,7 @@ import {
 import { JOB_NAMES, type Logger } from '@faultline/runtime';
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import type { GroupStore } from './group-store.ts';
-import { addTimer, jobIds } from './jobs.ts';
+import { addTimer, FLUSH_RETRY, jobIds } from './jobs.ts';
 import type { Notifier } from './notify.ts';
 import type { Clock } from './pipeline.ts';
 import type { RateLimitWindow } from './rate-limit-window.ts';
@@ -27,17 +27,6 @@ export interface EventProcessorDeps {
   /** ALERT_RESOLVE_HOLD: how long a recovery must hold before its group closes. */
   resolveHoldMs: number;
 }
-
-/**
- * A flush is retried until Redis lets it through (a Redis refusing writes, full under noeviction,
- * fails every attempt): one that gave up would leave its group pending, or its repeat owed, for good.
- * The backoff type `flush` is the alert-groups worker's flushBackoff.
- */
-export const FLUSH_RETRY = { attempts: 10_000, backoff: { type: 'flush' } };
-
-/** 0.5 s doubling to at most 30 s between attempts: 10,000 of them outlast days of a broken Redis. */
-export const flushBackoff = (attemptsMade: number) =>
-  Math.min(30_000, 500 * 2 ** Math.max(0, attemptsMade - 1));
 
 const BREAKER_OPENINGS = new Set(['breaker_opened', 'trial_failed']);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FLUSH_RETRY, flushBackoff } from '../src/processor.ts';
+import { FLUSH_RETRY, flushBackoff } from '../src/jobs.ts';
 
 describe('a flush keeps trying until Redis lets it through', () => {
   it.each([

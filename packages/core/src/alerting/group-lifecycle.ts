@@ -1,5 +1,5 @@
 import type { AlertEvent } from '../contracts/alert-event.ts';
-import type { Severity } from '../taxonomy.ts';
+import { SEVERITY_RANK } from '../taxonomy.ts';
 import { groupMember, isProviderLevel, isProviderWide } from './fingerprint.ts';
 import type { GroupResolution, GroupTake } from './group-notifications.ts';
 import { resolvesWhenQuiet } from './resolution.ts';
@@ -97,8 +97,6 @@ export interface GroupMarks {
   openAlertGroups?: number | null;
   inhibit?: true;
 }
-
-const SEVERITY_RANK: Record<Severity, number> = { LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
 
 /**
  * How strongly an event speaks for its group. A job refused by an open breaker only echoes the
