@@ -83,8 +83,8 @@ export function deliveryProcessor(deps: {
     }
   }
 
-  return async function deliver(job: Job): Promise<string> {
-    const { channel, notification, target: targetName = channel } = job.data as DeliveryJob;
+  return async function deliver(job: Job<DeliveryJob>): Promise<string> {
+    const { channel, notification, target: targetName = channel } = job.data;
     const deliveryId = jobIds.delivery(notification.id, targetName);
     const target = deps.channels.get(targetName);
     if (!target) {

@@ -35,7 +35,8 @@ const BREAKER_OPENINGS = new Set(['breaker_opened', 'trial_failed']);
  * timer when it is new (notify after ALERT_GROUP_WAIT) or due a repeat. Nothing is sent from here.
  */
 export function eventProcessor(deps: EventProcessorDeps) {
-  return async function processAlertEvent(job: Job): Promise<string> {
+  // Unknown until parsed: producers in other languages send what they send.
+  return async function processAlertEvent(job: Job<unknown>): Promise<string> {
     let event: AlertEvent;
     try {
       // Producers in other languages may not redact: nothing unredacted goes further than this.
