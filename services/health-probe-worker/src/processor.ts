@@ -9,6 +9,7 @@ import {
 } from '@faultline/runtime';
 import type { Job } from 'bullmq';
 import type { AggregateStore } from './aggregate-store.ts';
+import { healthOutbox } from './health-outbox.ts';
 import { runProbe } from './probe.ts';
 import { probeStep } from './probe-step.ts';
 import { providerAggregates } from './provider-aggregates.ts';
@@ -29,9 +30,6 @@ export interface ProbeDeps {
   breakersOpenThreshold: number;
 }
 
-/** How long an outbox event may wait for its own probe to publish it before another probe does. */
-const OUTBOX_DRAIN_MS = 5_000;
-
 /**
  * One scheduled probe: call the model, walk its breaker (pure `nextBreaker`, applied atomically),
  * and publish only on transitions and aggregates, never on every failed probe. A probe's outcome is
@@ -39,24 +37,11 @@ const OUTBOX_DRAIN_MS = 5_000;
  * (the alerter groups a key's failures into one incident and resolves it model by model).
  */
 export function probeProcessor(deps: ProbeDeps) {
-  const { store, alerts } = deps;
-  const aggregates = providerAggregates(deps);
-
-  // Transitions whose publish failed, or whose worker died after writing them: sent again, with
-  // their own ids (the alerts queue adds nothing twice), by the next probe after a pause.
-  let drainedAt = 0;
-  async function drainOutbox(now: number): Promise<void> {
-    if (now - drainedAt < OUTBOX_DRAIN_MS) return;
-    drainedAt = now;
-    const left = await store.unpublished(now - OUTBOX_DRAIN_MS);
-    for (const event of left) await alerts.publish(event);
-    await store.published(left.map((e) => e.id));
-    if (left.length)
-      deps.logger.warn({ events: left.length }, 'published health events a failed probe left behind');
-  }
+  const outbox = healthOutbox(deps.store, deps.alerts, deps.logger);
+  const aggregates = providerAggregates({ ...deps, outbox });
 
   return async function probe(job: Job): Promise<string> {
-    await drainOutbox(Date.now());
+    await outbox.drain(Date.now());
     const { provider, model } = job.data as { provider: string; model: string };
     const m = deps.models.get(modelKey(provider, model));
     // A scheduler whose model just left the file may fire once more.
@@ -67,8 +52,8 @@ export function probeProcessor(deps: ProbeDeps) {
       { provider: m.provider, gateway: m.gateway ?? 'none' },
       outcome.latencyMs,
     );
-    const { step, events } = await probeStep(store, deps.breaker, m, outcome, classified);
-    for (const [i, transition] of step.transitions.entries()) {
+    const { step, events } = await probeStep(deps.store, deps.breaker, m, outcome, classified);
+    for (const transition of step.transitions) {
       deps.counters.incr(METRICS.breakerTransitions, { transition, provider: m.provider });
       // Each transition is a line in the worker's log too: what happened is visible without the alerts.
       deps.logger[transition === 'recovered' ? 'info' : 'warn'](
@@ -83,9 +68,8 @@ export function probeProcessor(deps: ProbeDeps) {
         },
         `${m.provider}/${m.id}: ${transition.replace('_', ' ')}${classified ? ` (${classified.category}${classified.reason ? ` ${classified.reason}` : ''})` : ''}`,
       );
-      await alerts.publish(events[i]!);
     }
-    await store.published(events.map((e) => e.id));
+    await outbox.publish(events);
     await aggregates.afterProbe(m, step, outcome, classified);
     return `${outcome.ok ? 'ok' : classified?.category} ${step.state.breaker}${step.transitions.length ? ` (${step.transitions.join(', ')})` : ''}`;
   };

@@ -2,26 +2,23 @@ import {
   type BreakerConfig,
   type BreakerStep,
   type ClassifiedError,
+  isProviderOutage,
   type ModelHealth,
   type ModelSpec,
   modelKey,
   type ProbeOutcome,
 } from '@faultline/core';
-import type { AlertPublisher, ModelHealthStore } from '@faultline/runtime';
-import {
-  type AggregateGroup,
-  type AggregateKind,
-  aggregateEvent,
-  aggregateGroup,
-} from './aggregate-events.ts';
-import type { AggregateStore } from './aggregate-store.ts';
+import type { ModelHealthStore } from '@faultline/runtime';
+import { type AggregateKind, aggregateEvent, aggregateGroup } from './aggregate-events.ts';
+import type { AggregateStore, RenderAggregate } from './aggregate-store.ts';
 import { providerContext } from './health-context.ts';
+import type { HealthOutbox } from './health-outbox.ts';
 
 export interface AggregateDeps {
   models: Map<string, ModelSpec>;
   store: ModelHealthStore;
   flags: AggregateStore;
-  alerts: AlertPublisher;
+  outbox: HealthOutbox;
   breaker: BreakerConfig;
   stormWindowMs: number;
   breakerStormWindowMs: number;
@@ -53,36 +50,48 @@ export function providerAggregates(deps: AggregateDeps) {
   const groupOf = (kind: AggregateKind, m: ModelSpec, classified: ClassifiedError | null) =>
     aggregateGroup(kind, m.provider, providerOf(m.provider).gateway, classified);
 
-  async function publish(
-    group: AggregateGroup,
-    state: 'firing' | 'resolved',
-    count: number,
+  /** The health of a provider's peers, read at most once by one probe, and only if it needs them. */
+  function peerHealths() {
+    const reads = new Map<string, Promise<Map<string, ModelHealth>>>();
+    return (provider: string) => {
+      let read = reads.get(provider);
+      if (!read) {
+        read = deps.store.readMany(peersOf(provider).map((p) => modelKey(p.provider, p.id)));
+        reads.set(provider, read);
+      }
+      return read;
+    };
+  }
+
+  /** How one probe renders an aggregate's event: its context is over the aggregate's models. */
+  function renderer(
     probe: {
       model: ModelSpec;
       health: ModelHealth;
       outcome: ProbeOutcome;
       classified: ClassifiedError | null;
     },
-  ): Promise<void> {
-    const peers = peersOf(group.provider);
-    const healths = await deps.store.readMany(peers.map((p) => modelKey(p.provider, p.id)));
-    const context = providerContext({
-      model: probe.model,
-      health: probe.health,
-      latencyMs: probe.outcome.latencyMs,
-      peers: peers.map((spec) => ({ spec, health: healths.get(modelKey(spec.provider, spec.id))! })),
-      cfg: deps.breaker,
-    });
-    await deps.alerts.publish(
-      aggregateEvent({
+    healthsOf: ReturnType<typeof peerHealths>,
+  ): RenderAggregate {
+    return async (group, state, count) => {
+      const peers = peersOf(group.provider);
+      const healths = await healthsOf(group.provider);
+      const context = providerContext({
+        model: probe.model,
+        health: probe.health,
+        latencyMs: probe.outcome.latencyMs,
+        peers: peers.map((spec) => ({ spec, health: healths.get(modelKey(spec.provider, spec.id))! })),
+        cfg: deps.breaker,
+      });
+      return aggregateEvent({
         group,
         state,
         classified: state === 'resolved' ? null : probe.classified,
         count,
         at: probe.outcome.at,
         context,
-      }),
-    );
+      });
+    };
   }
 
   // Storms count models across every provider (one provider's outage is the outage aggregate's).
@@ -109,7 +118,8 @@ export function providerAggregates(deps: AggregateDeps) {
       outcome: ProbeOutcome,
       classified: ClassifiedError | null,
     ): Promise<void> {
-      const probe = { model: m, health: step.state, outcome, classified };
+      const healthsOf = peerHealths();
+      const render = renderer({ model: m, health: step.state, outcome, classified }, healthsOf);
       for (const storm of STORMS) {
         const op = step.transitions.some((t) => (storm.enters as readonly string[]).includes(t))
           ? 'enter'
@@ -122,9 +132,9 @@ export function providerAggregates(deps: AggregateDeps) {
           { op, model: modelKey(m.provider, m.id) },
           outcome.at,
           { windowMs: storm.windowMs(), threshold: storm.threshold() },
+          render,
         );
-        if (r.outcome && r.group)
-          await publish(r.group, r.outcome === 'fired' ? 'firing' : 'resolved', r.count, probe);
+        if (r.event) await deps.outbox.publish([r.event]);
       }
       if (outcome.ok) {
         // Not every model of the provider fails any more: its outage, if it fires, is over. The
@@ -133,15 +143,19 @@ export function providerAggregates(deps: AggregateDeps) {
           'provider_outage',
           m.provider,
           groupOf('provider_outage', m, null),
+          (group) => render(group, 'resolved', peersOf(m.provider).length),
         );
-        if (ended) await publish(ended, 'resolved', peersOf(m.provider).length, probe);
+        if (ended) await deps.outbox.publish([ended]);
         return;
       }
       const peers = peersOf(m.provider);
       if (peers.length < 2) return;
       const group = groupOf('provider_outage', m, classified);
       const peerKeys = peers.map((p) => modelKey(p.provider, p.id));
-      if (await deps.flags.openOutage(group, peerKeys)) await publish(group, 'firing', peers.length, probe);
+      // Most failing probes are no outage: they need neither an event nor the script, which decides.
+      if (!isProviderOutage([...(await healthsOf(m.provider)).values()])) return;
+      const event = await render(group, 'firing', peers.length);
+      if (await deps.flags.openOutage(group, peerKeys, event)) await deps.outbox.publish([event]);
     },
   };
 }

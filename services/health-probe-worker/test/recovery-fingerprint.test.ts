@@ -16,9 +16,11 @@ import {
 import { type AlertPublisher, createRedis, modelHealthStore, redisKeys } from '@faultline/runtime';
 import { startTestRedis, type TestRedis } from '@faultline/testkit';
 import type { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateStore } from '../src/aggregate-store.ts';
 import { transitionEvent } from '../src/health-events.ts';
+import { healthOutbox } from '../src/health-outbox.ts';
 import { probeStep } from '../src/probe-step.ts';
 import { providerAggregates } from '../src/provider-aggregates.ts';
 
@@ -162,7 +164,7 @@ function provider(providers: string[] = ['openai', 'openai']) {
     models: new Map(models.map((m) => [modelKey(m.provider, m.id), m])),
     store,
     flags: aggregateStore(conn, keys),
-    alerts,
+    outbox: healthOutbox(store, alerts, pino({ level: 'silent' })),
     breaker: CFG,
     stormWindowMs: 60_000,
     breakerStormWindowMs: 60_000,
