@@ -14,7 +14,8 @@ export const NO_REDIS_MESSAGE =
   'redis-server not found on PATH and no Docker engine: install Redis (Debian: apt-get install redis-server; ' +
   'macOS: brew install redis) or set REDIS_URL=redis://host:port';
 
-const STARTUP_TIMEOUT_MS = 10_000;
+// A restart replays the AOF before answering PING: tens of MB take a while on a busy machine.
+const STARTUP_TIMEOUT_MS = 60_000;
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 const PORT_ATTEMPTS = 3;
 
