@@ -66,6 +66,11 @@ describe.runIf(present)('what a person sees in a browser', () => {
         httpCredentials: { username: 'ops', password: 'browser-password' },
       });
       const page = await context.newPage();
+      // The ops service's Content-Security-Policy must let bull-board's UI and the status page work.
+      const cspViolations: string[] = [];
+      page.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+      });
 
       await page.goto(`${ops.url}/dashboard`);
       for (const queue of ['generation', 'alerts', 'alert-deliveries', 'alert-groups', 'health-probes']) {
@@ -87,6 +92,8 @@ describe.runIf(present)('what a person sees in a browser', () => {
         expect.stringMatching(/^openai gpt-4o unhealthy open 0%/),
         expect.stringMatching(/^openai gpt-4o-mini healthy closed 100%/),
       ]);
+
+      expect(cspViolations).toEqual([]);
 
       // Without credentials the browser gets the 401 challenge and cannot open the page.
       const anonymous = await browser.newPage();

@@ -71,6 +71,8 @@ beforeAll(async () => {
     ALERTER_HEALTH_PORT: '0',
     OPS_PORT: '0',
     OPS_TOKEN: TOKEN,
+    // The last test retries a job from the dashboard, which is read-only unless this is set.
+    OPS_DASHBOARD_WRITE: 'true',
     ALERT_GROUP_WAIT: '100ms',
     ALERT_FILE_PATH: alertFile,
     MAILBOX_DIR: join(dir, 'mail'),

@@ -1,25 +1,76 @@
-import { timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
-import type { OpsConfig } from './config.ts';
+import type { Logger } from '@faultline/runtime';
+import type { RequestHandler, Response } from 'express';
+import { hasCredentials, isLoopback, type OpsConfig } from './config.ts';
+import { type Accepted, credentialsChecker } from './credentials.ts';
+import { FailureLimit } from './failure-limit.ts';
+import { isLoopbackHost } from './loopback-host.ts';
+import { requestIdOf } from './request-errors.ts';
 
-const same = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
-/** Bearer OPS_TOKEN, or basic auth with OPS_USERNAME/OPS_PASSWORD; open only when neither is set (loopback only). */
-export function requireCredentials(cfg: OpsConfig) {
-  const open = !cfg.OPS_TOKEN && !(cfg.OPS_USERNAME && cfg.OPS_PASSWORD);
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (open) return next();
-    const header = req.headers.authorization ?? '';
-    if (cfg.OPS_TOKEN && header.startsWith('Bearer ') && same(header.slice(7), cfg.OPS_TOKEN)) return next();
-    if (cfg.OPS_USERNAME && cfg.OPS_PASSWORD && header.startsWith('Basic ')) {
-      const [user, ...pass] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':');
-      if (same(user ?? '', cfg.OPS_USERNAME) && same(pass.join(':'), cfg.OPS_PASSWORD)) return next();
-    }
-    res.setHeader('WWW-Authenticate', 'Basic realm="faultline"');
-    res.status(401).json({ error: 'credentials required: Authorization: Bearer <OPS_TOKEN> or basic auth' });
+/**
+ * Who may read what. The dashboard, alert JSON and status page need the dashboard credentials
+ * (Bearer OPS_TOKEN, or basic auth with OPS_USERNAME/OPS_PASSWORD). The health JSON and /metrics also
+ * take OPS_METRICS_TOKEN, which reads nothing else. Without credentials the service listens on
+ * loopback only (config.ts) and answers only to a loopback Host; /metrics is open without a metrics
+ * token only on a loopback OPS_HOST. Failed sign-ins are limited per client address.
+ */
+export function opsGuards(cfg: OpsConfig, logger: Logger) {
+  const failures = new FailureLimit(cfg.OPS_AUTH_FAILURES_PER_MINUTE);
+  const basic =
+    cfg.OPS_USERNAME && cfg.OPS_PASSWORD
+      ? { username: cfg.OPS_USERNAME, password: cfg.OPS_PASSWORD }
+      : undefined;
+  const dashboard: Accepted = { tokens: cfg.OPS_TOKEN ? [cfg.OPS_TOKEN] : [], basic };
+  const monitoring: Accepted = {
+    ...dashboard,
+    tokens: [...dashboard.tokens, ...(cfg.OPS_METRICS_TOKEN ? [cfg.OPS_METRICS_TOKEN] : [])],
+  };
+  const open = !hasCredentials(cfg);
+  const guard = (anonymous: boolean, accepted: Accepted): RequestHandler => {
+    const check = credentialsChecker(accepted);
+    return (req, res, next) => {
+      if (anonymous) {
+        if (isLoopbackHost(req.headers.host)) return next();
+        return refuseHost(res);
+      }
+      const client = req.socket.remoteAddress ?? 'unknown';
+      const waitMs = failures.waitMs(client);
+      if (waitMs > 0) {
+        res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
+        return res.status(429).json({ error: 'too many failed sign-ins from this address; try again later' });
+      }
+      const verdict = check(req.headers.authorization);
+      if (verdict === 'ok') return next();
+      if (verdict === 'wrong') {
+        failures.fail(client);
+        logger.warn(
+          { client, method: req.method, path: req.path, requestId: requestIdOf(res) },
+          'ops sign-in failed',
+        );
+      }
+      res.setHeader(
+        'WWW-Authenticate',
+        accepted.basic ? 'Basic realm="faultline"' : 'Bearer realm="faultline"',
+      );
+      res.status(401).json({
+        error: `credentials required: ${accepted.basic ? 'basic auth or ' : ''}Authorization: Bearer <token>`,
+      });
+    };
+  };
+  return {
+    /** The dashboard, alert groups, incidents and the status page. */
+    dashboard: guard(open, dashboard),
+    /** The health JSON: the dashboard credentials or the metrics token. */
+    healthApi: guard(open && !cfg.OPS_METRICS_TOKEN, monitoring),
+    /** /metrics: as the health JSON, but open on a loopback OPS_HOST while no metrics token is set. */
+    metrics: guard(!cfg.OPS_METRICS_TOKEN && isLoopback(cfg.OPS_HOST), monitoring),
+    /** Without credentials every answer, /health included, goes only to a loopback Host. */
+    loopbackOnly: ((req, res, next) =>
+      !open || isLoopbackHost(req.headers.host) ? next() : refuseHost(res)) as RequestHandler,
   };
 }
+
+const refuseHost = (res: Response) =>
+  res.status(403).json({
+    error:
+      'Host not allowed: without credentials the ops service answers only to 127.0.0.1, localhost or [::1]',
+  });

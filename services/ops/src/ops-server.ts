@@ -1,7 +1,4 @@
 import type { Server } from 'node:http';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
 import {
   createRedis,
   healthSummary,
@@ -16,17 +13,22 @@ import {
 } from '@faultline/runtime';
 import { Queue } from 'bullmq';
 import express from 'express';
-import { requireCredentials } from './auth.ts';
-import type { OpsConfig } from './config.ts';
+import { opsGuards } from './auth.ts';
+import { type OpsConfig, refusePlaceholders } from './config.ts';
+import { dashboardRouter } from './dashboard.ts';
 import { renderMetrics } from './metrics.ts';
+import { answerErrors, answerWithin, assignRequestId, notFound } from './request-errors.ts';
+import { securityHeaders } from './security-headers.ts';
 import { statusPage } from './status-page.ts';
 
 /**
- * The ops surface: the BullMQ dashboard (bull-board, every Faultline queue, retry of failed jobs),
- * health and alert JSON, a status page, and /metrics. /health and /metrics stay open for probes and
- * scrapers (they hold no secrets); everything else needs the configured credentials.
+ * The ops surface: the BullMQ dashboard (bull-board over every Faultline queue, read-only unless
+ * OPS_DASHBOARD_WRITE), health and alert JSON, a status page, and /metrics. /health stays open for
+ * probes (it says ok or not); who may read the rest is auth.ts. Every answer carries security
+ * headers and a request id; no error text from inside reaches a client (request-errors.ts).
  */
 export async function startOpsServer(cfg: OpsConfig, logger: Logger) {
+  refusePlaceholders(cfg);
   const redis = createRedis(cfg.REDIS_URL);
   const keys = redisKeys(cfg.QUEUE_PREFIX);
   const queues = Object.values(QUEUES).map(
@@ -44,22 +46,23 @@ export async function startOpsServer(cfg: OpsConfig, logger: Logger) {
     );
   };
 
-  const board = new ExpressAdapter();
-  board.setBasePath('/dashboard');
-  createBullBoard({
-    queues: queues.map((q) => new BullMQAdapter(q)),
-    serverAdapter: board,
-    options: { uiConfig: { boardTitle: 'Faultline' } },
-  });
-
   const app = express();
   app.disable('x-powered-by');
-  const auth = requireCredentials(cfg);
+  const guards = opsGuards(cfg, logger);
+  // /health answers itself, as unavailable, before the request deadline would answer for it.
+  const healthPingMs = Math.min(HEALTH_PING_MS, cfg.OPS_REQUEST_TIMEOUT / 2);
+  const auth = guards.dashboard;
+  app.use(
+    assignRequestId,
+    securityHeaders,
+    guards.loopbackOnly,
+    answerWithin(cfg.OPS_REQUEST_TIMEOUT, logger),
+  );
   app.get('/health', async (_req, res) => {
-    const ok = (await redis.ping().catch(() => null)) === 'PONG';
+    const ok = (await pingWithin(redis, healthPingMs)) === 'PONG';
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', redis: ok });
   });
-  app.get('/metrics', async (_req, res, next) => {
+  app.get('/metrics', guards.metrics, async (_req, res, next) => {
     try {
       res
         .type('text/plain; version=0.0.4')
@@ -70,8 +73,8 @@ export async function startOpsServer(cfg: OpsConfig, logger: Logger) {
       next(error);
     }
   });
-  app.use('/dashboard', auth, board.getRouter());
-  app.get('/api/monitoring/health', auth, async (req, res) => {
+  app.use('/dashboard', auth, dashboardRouter(queues, { write: cfg.OPS_DASHBOARD_WRITE, logger }));
+  app.get('/api/monitoring/health', guards.healthApi, async (req, res) => {
     const { details, providers, ...totals } = await summary();
     res.json(
       req.query.detail === 'true' || req.query.detail === '1' ? { ...totals, providers, details } : totals,
@@ -92,10 +95,7 @@ export async function startOpsServer(cfg: OpsConfig, logger: Logger) {
   app.get(['/', '/status'], auth, async (_req, res) => {
     res.type('html').send(statusPage(await summary(), await listAlertGroups(redis, keys, 100)));
   });
-  app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    logger.error({ err: error }, 'ops request failed');
-    res.status(500).json({ error: error.message });
-  });
+  app.use(notFound, answerErrors(logger));
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(cfg.OPS_PORT, cfg.OPS_HOST, () => resolve(s));
@@ -112,3 +112,15 @@ export async function startOpsServer(cfg: OpsConfig, logger: Logger) {
     },
   };
 }
+
+/** /health answers the kubelet within its timeout even while Redis is away (the ping would wait for it). */
+const HEALTH_PING_MS = 2_000;
+const pingWithin = (redis: ReturnType<typeof createRedis>, ms: number) => {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    redis.ping().catch(() => null),
+    new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+};
