@@ -1,4 +1,5 @@
 export * from './alerting/index.ts';
+export * from './classify/catalogue/index.ts';
 export * from './classify/index.ts';
 export * from './contracts/index.ts';
 export * from './duration.ts';

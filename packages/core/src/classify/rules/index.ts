@@ -1,6 +1,7 @@
 import type { Rule } from '../rule.ts';
 import { credentialRule, permissionRule } from './authentication.ts';
 import { billingRule } from './billing.ts';
+import { catalogueRule } from './catalogue.ts';
 import { modelRule } from './model.ts';
 import { abortRule, networkRule } from './network.ts';
 import { rateLimitRule } from './rate-limit.ts';
@@ -14,6 +15,7 @@ import { overloadedRule, serverRule } from './server.ts';
 export const RULES: readonly Rule[] = [
   billingRule,
   credentialRule,
+  catalogueRule,
   modelRule,
   permissionRule,
   overloadedRule,
