@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { DEFAULT_GROUP_BY, GROUP_KEYS, type GroupKey, SEVERITIES } from '@faultline/core';
 import { BaseConfig, envBool, envDuration, envInt, envUrl } from '@faultline/runtime';
 import { z } from 'zod';
@@ -36,6 +37,19 @@ const severity = z
   .transform((v) => v.toUpperCase())
   .pipe(z.enum(SEVERITIES, { error: `expected one of ${SEVERITIES.join(', ')}` }));
 
+/** Why a CA file cannot be used, found at start rather than at the first mail. */
+function pemProblem(path: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----'))
+    return `expected a PEM file with a -----BEGIN CERTIFICATE----- block: ${path}`;
+  return undefined;
+}
+
 export const AlerterConfig = BaseConfig.extend({
   ALERTER_CONCURRENCY: envInt(1, 1000).default(50),
   ALERT_GROUP_BY: groupBy.default([...DEFAULT_GROUP_BY] as GroupKey[]),
@@ -71,6 +85,12 @@ export const AlerterConfig = BaseConfig.extend({
   SMTP_PORT: envInt(1, 65535).default(587),
   SMTP_MAX_CONNECTIONS: envInt(1, 500).default(16),
   SMTP_SECURE: envBool.default(false),
+  /** STARTTLS or no mail, even when the server does not offer it (always so with SMTP_USERNAME). */
+  SMTP_REQUIRE_TLS: envBool.default(false),
+  /** A PEM file of the CA that signed the SMTP server's certificate, trusted instead of the public ones. */
+  SMTP_TLS_CA: z.string().optional(),
+  /** The server's certificate is not checked: for a lab only, and start-up warns. */
+  SMTP_TLS_INSECURE: envBool.default(false),
   SMTP_USERNAME: z.string().optional(),
   SMTP_PASSWORD: z.string().optional(),
   ALERT_FROM_EMAIL: email('expected an e-mail address').default('faultline@localhost'),
@@ -114,6 +134,16 @@ export const AlerterConfig = BaseConfig.extend({
   }
   if (cfg.SMTP_USERNAME && !cfg.SMTP_PASSWORD) {
     ctx.addIssue({ code: 'custom', path: ['SMTP_PASSWORD'], message: 'required when SMTP_USERNAME is set' });
+  }
+  if (cfg.SMTP_TLS_CA) {
+    const problem = pemProblem(cfg.SMTP_TLS_CA);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['SMTP_TLS_CA'], message: problem });
+    if (cfg.SMTP_TLS_INSECURE)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_TLS_INSECURE'],
+        message: 'set SMTP_TLS_CA (check against that CA) or SMTP_TLS_INSECURE=true (no check), not both',
+      });
   }
 });
 export type AlerterConfig = z.output<typeof AlerterConfig>;

@@ -15,6 +15,13 @@ export function startupNotices(cfg: AlerterConfig): StartupNotice[] {
       fields: { dir: cfg.MAILBOX_DIR },
       message: 'no SMTP_HOST: e-mails go to the local mailbox',
     });
+  if (cfg.SMTP_HOST && cfg.ENABLE_EMAIL_ALERTS && cfg.SMTP_TLS_INSECURE)
+    notices.push({
+      level: 'warn',
+      fields: { host: cfg.SMTP_HOST, port: cfg.SMTP_PORT },
+      message:
+        "SMTP_TLS_INSECURE=true: the SMTP server's certificate is not checked; anyone on the path can read every alert and the SMTP password, or accept mail and drop it (set SMTP_TLS_CA instead)",
+    });
   if (!cfg.SENTRY_ENABLED)
     notices.push({
       level: 'info',

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alertHtml, alertSubject, alertText, headerSafe, type Notification } from '@faultline/core';
 import nodemailer from 'nodemailer';
@@ -6,6 +6,7 @@ import type { AlerterConfig } from '../config.ts';
 import { permanentFailure } from '../delivery-retry.ts';
 import type { AlertChannel } from './channel.ts';
 import { buildMime } from './mime.ts';
+import { smtpTls, smtpTlsAdvice } from './smtp-tls.ts';
 
 function message(cfg: AlerterConfig, n: Notification): string {
   return buildMime({
@@ -37,7 +38,7 @@ export function emailChannel(cfg: AlerterConfig): AlertChannel {
   const transport = nodemailer.createTransport({
     host: cfg.SMTP_HOST,
     port: cfg.SMTP_PORT,
-    secure: cfg.SMTP_SECURE,
+    ...smtpTls(cfg, (path) => readFileSync(path, 'utf8')),
     ...(cfg.SMTP_USERNAME ? { auth: { user: cfg.SMTP_USERNAME, pass: cfg.SMTP_PASSWORD } } : {}),
     pool: true,
     // Each SMTP transaction is several round trips: connections, not CPU, bound the mails per second.
@@ -47,8 +48,6 @@ export function emailChannel(cfg: AlerterConfig): AlertChannel {
     connectionTimeout: cfg.DELIVERY_TIMEOUT,
     greetingTimeout: cfg.DELIVERY_TIMEOUT,
     socketTimeout: cfg.DELIVERY_TIMEOUT,
-    // A local test server or relay rarely has a certificate for its name.
-    tls: { rejectUnauthorized: false },
   });
   const envelope = { from: cfg.ALERT_FROM_EMAIL, to: cfg.ALERT_TO_EMAILS };
   return {
@@ -58,6 +57,9 @@ export function emailChannel(cfg: AlerterConfig): AlertChannel {
       try {
         await transport.sendMail({ envelope, raw: message(cfg, n) });
       } catch (error) {
+        // Settings to change, not a refusal of this mail: retried, so it goes out once they are fixed.
+        const advice = smtpTlsAdvice(error, cfg);
+        if (advice) throw new Error(advice);
         // A 5xx is the server refusing this mail for good (RFC 5321): asking again changes nothing.
         const code = (error as { responseCode?: number }).responseCode;
         if (typeof code === 'number' && code >= 500 && code < 600)
