@@ -4,12 +4,12 @@ import { CONTRACT_SCHEMAS, type ContractName, contractJsonSchema } from '@faultl
 import { UsageError } from '../usage-error.ts';
 
 const NAMES = Object.keys(CONTRACT_SCHEMAS) as ContractName[];
-/** Committed copies for producers in other languages; a test keeps them equal to the zod schemas. */
+/** Committed copies for producers and webhook receivers; a test keeps them equal to the zod schemas. */
 export const SCHEMA_DIR = 'packages/core/schemas';
 
 export const usage = `faultline schema NAME | --write
-      prints the JSON Schema of a contract (${NAMES.join(', ')}) for producers in other
-      languages; --write regenerates every file under ${SCHEMA_DIR}/`;
+      prints the JSON Schema of a contract (${NAMES.join(', ')}) for producers and webhook
+      receivers in other languages; --write regenerates every file under ${SCHEMA_DIR}/`;
 
 export function schemaText(name: ContractName): string {
   return `${JSON.stringify(contractJsonSchema(name), null, 2)}\n`;

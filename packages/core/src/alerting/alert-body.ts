@@ -1,12 +1,61 @@
 import { TAXONOMY } from '../taxonomy.ts';
 import type { Notification } from './notification.ts';
 
-/** Header values cannot carry line breaks: a provider or model name must not inject headers. */
+/** C0 and C1 controls and DEL: what a terminal acts on (ANSI escapes, backspace) rather than shows. */
+const isControl = (c: number) => c < 0x20 || (c >= 0x7f && c <= 0x9f);
+/** Every line break a terminal, an editor or a mail client might honour. */
+const isLineBreak = (c: number) => c === 0x0a || c === 0x0d || c === 0x85 || c === 0x2028 || c === 0x2029;
+/** Bidi controls, which reorder what a reader sees (Trojan Source, CVE-2021-42574). */
+const isBidi = (c: number) =>
+  c === 0x200e || c === 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+
+/**
+ * Header values cannot carry line breaks: a provider or model name must not inject headers. Every
+ * control character, line separator and bidi control becomes a space.
+ */
 export function headerSafe(text: string): string {
   let out = '';
-  for (const ch of text) out += ch < ' ' || ch === '\u007f' ? ' ' : ch;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    out += isControl(c) || isLineBreak(c) || isBidi(c) ? ' ' : text[i];
+  }
   return out.replace(/ {2,}/g, ' ').trim();
 }
+
+/** Continuation lines of a value start with this, so none of them can start an entry or a field. */
+export const CONTINUATION_INDENT = '    ';
+
+/**
+ * An event's free text (a provider's message, an error, an action) as the body shows it: a line break
+ * stays one, but what follows is indented, so a producer's `\nTIMESTAMP: …` cannot forge an alert-file
+ * entry or a field (B5 of the reliability review; OWASP's log-injection advice). Other controls and
+ * bidi overrides show as escapes (`\x1b`, `\u202e`).
+ */
+export function bodySafe(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isLineBreak(c)) {
+      if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
+      out += `\n${CONTINUATION_INDENT}`;
+    } else if (c === 0x09) out += '\t';
+    else if (isControl(c)) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else if (isBidi(c)) out += `\\u${c.toString(16)}`;
+    else out += text[i];
+  }
+  return out;
+}
+
+/** At most `max` characters (whole code points), marked with … when cut. */
+function clip(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/** A provider as a subject names it: enough to tell one from another, never a wall of text (B6). */
+const SUBJECT_PROVIDER_MAX = 64;
+/** Mail clients show about this much of a subject; RFC 5322 allows any length, but MTAs cap lines at 998. */
+const SUBJECT_MAX = 200;
 
 function categoryTitle(n: Notification): string {
   return TAXONOMY[n.event.category]?.title ?? n.event.category;
@@ -24,12 +73,12 @@ function subjectState(n: Notification): string {
 }
 
 export function alertSubject(n: Notification, prefix: string): string {
-  const provider = headerSafe(n.event.provider);
+  const provider = clip(headerSafe(n.event.provider), SUBJECT_PROVIDER_MAX);
   const what =
     n.kind === 'summary'
       ? `${n.heldBack?.count ?? 0} alerts held back`
       : `${subjectState(n)}${categoryTitle(n)}`;
-  return headerSafe(`${prefix}: ${what} (${provider})`);
+  return clip(headerSafe(`${prefix}: ${what} (${provider})`), SUBJECT_MAX);
 }
 
 const plural = (k: number, one: string, many = `${one}s`) => `${k} ${k === 1 ? one : many}`;
@@ -72,10 +121,10 @@ function particulars(n: Notification): string[] {
     );
   lines.push(...heldLine(n));
   if (alerting) {
-    lines.push(`Details: ${e.message}`);
+    lines.push(`Details: ${bodySafe(e.message)}`);
     if (e.statusCode !== null)
-      lines.push(`Status: ${e.statusCode}${e.providerCode ? ` (${e.providerCode})` : ''}`);
-    lines.push(`Reason: ${e.reason}`);
+      lines.push(`Status: ${e.statusCode}${e.providerCode ? ` (${headerSafe(e.providerCode)})` : ''}`);
+    lines.push(`Reason: ${headerSafe(e.reason)}`);
   }
   lines.push(`Source: ${e.source}`);
   return lines;
@@ -94,7 +143,7 @@ export function alertText(n: Notification): string {
     lines.push(
       `${n.heldBack?.count ?? 0} notifications were held back by the hourly cap (ALERT_MAX_PER_HOUR):`,
     );
-    for (const t of n.heldBack?.titles ?? []) lines.push(`- ${t}`);
+    for (const t of n.heldBack?.titles ?? []) lines.push(`- ${headerSafe(t)}`);
     return `${lines.join('\n')}\n`;
   }
   const head = n.kind === 'resolved' ? 'RESOLVED' : 'ALERT';
@@ -108,13 +157,13 @@ export function alertText(n: Notification): string {
       `Resolved after ${minutes(n.durationMs ?? 0)}: ${plural(n.totalEvents, 'event')} between ${seconds(n.firstSeen)} and ${seconds(n.lastSeen)}.`,
     );
   } else {
-    lines.push(`Message: ${TAXONOMY[e.category]?.summary(headerSafe(e.provider)) ?? e.message}`);
+    lines.push(`Message: ${TAXONOMY[e.category]?.summary(headerSafe(e.provider)) ?? bodySafe(e.message)}`);
     lines.push('');
-    lines.push(`Original Error: ${e.originalError}`);
+    lines.push(`Original Error: ${bodySafe(e.originalError)}`);
     lines.push('');
     lines.push('Recommended Actions:');
     e.recommendedActions.forEach((a, i) => {
-      lines.push(`${i + 1}. ${a}`);
+      lines.push(`${i + 1}. ${bodySafe(a)}`);
     });
   }
   lines.push('', ...particulars(n));

@@ -45,10 +45,9 @@ export function quotedPrintable(text: string): string {
   return out.join('\r\n');
 }
 
-/** RFC 2047: ASCII stays as it is; anything else becomes UTF-8 base64 words of whole characters, short
- * enough that `Subject: ` and the first word fit in 78 characters. */
-export function encodeHeader(value: string): string {
-  if (/^[\x20-\x7e]*$/.test(value)) return value;
+/** RFC 2047: UTF-8 base64 words of whole characters, each short enough that `Subject: ` and the first
+ * word fit in 78 characters, one word a line. */
+function encodedWords(value: string): string {
   const words: string[] = [];
   let chunk = '';
   let bytes = 0;
@@ -66,6 +65,43 @@ export function encodeHeader(value: string): string {
   return words.map((w) => `=?UTF-8?B?${Buffer.from(w).toString('base64')}?=`).join('\r\n ');
 }
 
+/**
+ * Printable ASCII a reader sees as it is. Not `=?`: a mail client would decode a producer's own
+ * `=?UTF-8?B?…?=` in a subject into whatever it hides.
+ */
+const plainHeader = (value: string) => /^[\x20-\x7e]*$/.test(value) && !value.includes('=?');
+
+/** RFC 2047: plain ASCII stays as it is; anything else becomes encoded words (see `encodedWords`). */
+export function encodeHeader(value: string): string {
+  return plainHeader(value) ? value : encodedWords(value);
+}
+
+/** RFC 5322 §2.1.1: a line SHOULD stay within 78 characters and MUST within 998. */
+const FOLD_AT = 78;
+const LINE_MAX = 998;
+
+/**
+ * `Name: value` as RFC 5322 §2.2.3 folds it: a CRLF goes before a space wherever the line would pass
+ * 78 characters, so unfolding gives the value back. An ASCII value with a run that no space breaks
+ * within 998 characters (B6: a producer's provider string) becomes encoded words, which fold anywhere;
+ * `addresses` are never encoded (RFC 2047 §5 forbids it in an address), only folded.
+ */
+export function headerField(name: string, value: string, addresses = false): string {
+  if (!addresses && !plainHeader(value)) return `${name}: ${encodedWords(value)}`;
+  const lines: string[] = [];
+  let line = `${name}:`;
+  for (const word of value.split(' ')) {
+    if (word && line.length + 1 + word.length > FOLD_AT && line !== `${name}:`) {
+      lines.push(line);
+      line = '';
+    }
+    line += ` ${word}`;
+  }
+  lines.push(line);
+  if (!addresses && lines.some((l) => l.length > LINE_MAX)) return `${name}: ${encodedWords(value)}`;
+  return lines.join('\r\n');
+}
+
 /** No CR/LF reaches a header: a value from config or an event cannot start a new header. */
 const oneLine = (v: string) => v.replace(/[\r\n]+/g, ' ');
 
@@ -76,12 +112,12 @@ let boundaries = 0;
 export function buildMime(mail: MimeMail): string {
   const boundary = `${BOUNDARY_BASE}${(boundaries++).toString(36)}`;
   const headers = [
-    `From: ${oneLine(mail.from)}`,
-    `To: ${oneLine(mail.to.join(', '))}`,
-    `Subject: ${encodeHeader(oneLine(mail.subject))}`,
+    headerField('From', oneLine(mail.from), true),
+    headerField('To', oneLine(mail.to.join(', ')), true),
+    headerField('Subject', oneLine(mail.subject)),
     `Date: ${(mail.date ?? new Date()).toUTCString().replace('GMT', '+0000')}`,
     `Message-ID: ${oneLine(mail.messageId)}`,
-    ...Object.entries(mail.headers).map(([k, v]) => `${k}: ${encodeHeader(oneLine(v))}`),
+    ...Object.entries(mail.headers).map(([k, v]) => headerField(k, oneLine(v))),
     'MIME-Version: 1.0',
     `Content-Type: multipart/alternative;\r\n boundary="${boundary}"`,
   ];

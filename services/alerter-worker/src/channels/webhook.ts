@@ -1,5 +1,11 @@
 import { createHash, createHmac } from 'node:crypto';
-import { alertSubject, alertText } from '@faultline/core';
+import {
+  alertSubject,
+  alertText,
+  type Notification,
+  WEBHOOK_PAYLOAD_VERSION,
+  type WebhookPayload,
+} from '@faultline/core';
 import { request } from 'undici';
 import type { AlerterConfig } from '../config.ts';
 import { parseRetryAfter, permanentFailure, RetryLaterError, retryableStatus } from '../delivery-retry.ts';
@@ -63,25 +69,40 @@ export function webhookTarget(url: string): string {
   return `webhook-${createHash('sha256').update(url).digest('hex').slice(0, 12)}`;
 }
 
+/** The versioned body a receiver gets (packages/core/schemas/webhook.schema.json, `faultline schema webhook`). */
+export function webhookPayload(n: Notification): WebhookPayload {
+  return {
+    version: WEBHOOK_PAYLOAD_VERSION,
+    kind: n.kind,
+    id: n.id,
+    fingerprint: n.fingerprint,
+    occurrences: n.occurrences,
+    suppressed: n.suppressed,
+    firstSeen: n.firstSeen,
+    lastSeen: n.lastSeen,
+    ...(n.durationMs !== undefined ? { durationMs: n.durationMs } : {}),
+    ...(n.heldUnderIncident ? { heldUnderIncident: n.heldUnderIncident } : {}),
+    ...(n.heldBack ? { heldBack: n.heldBack } : {}),
+    event: n.event,
+  };
+}
+
+/**
+ * Text as Slack's mrkdwn shows it and never acts on: `&`, `<` and `>` escaped as Slack's formatting
+ * docs ask, so no `<!channel>` mention or `<https://…|label>` link forms; a backtick becomes `'`, so
+ * an OpenAI 404 echoing a model name with three of them cannot close the code block (B5).
+ */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, "'");
+}
+
 /** One webhook URL; each configured URL is a channel of its own, so one URL down delays only itself. */
 export function webhookChannel(cfg: AlerterConfig, url: string): AlertChannel {
   return {
     name: 'webhook',
     target: webhookTarget(url),
     async deliver(n) {
-      const body = JSON.stringify({
-        kind: n.kind,
-        id: n.id,
-        fingerprint: n.fingerprint,
-        occurrences: n.occurrences,
-        suppressed: n.suppressed,
-        firstSeen: n.firstSeen,
-        lastSeen: n.lastSeen,
-        ...(n.durationMs !== undefined ? { durationMs: n.durationMs } : {}),
-        ...(n.heldUnderIncident ? { heldUnderIncident: n.heldUnderIncident } : {}),
-        ...(n.heldBack ? { heldBack: n.heldBack } : {}),
-        event: n.event,
-      });
+      const body = JSON.stringify(webhookPayload(n));
       const timestamp = String(Math.floor(Date.now() / 1000));
       const headers: Record<string, string> = {
         'x-faultline-timestamp': timestamp,
@@ -102,7 +123,8 @@ export function slackChannel(cfg: AlerterConfig): AlertChannel {
     name: 'slack',
     target: 'slack',
     async deliver(n) {
-      const text = `*${alertSubject(n, cfg.ALERT_SUBJECT_PREFIX)}*\n\`\`\`${alertText(n)}\`\`\``;
+      const subject = slackEscape(alertSubject(n, cfg.ALERT_SUBJECT_PREFIX));
+      const text = `*${subject}*\n\`\`\`${slackEscape(alertText(n))}\`\`\``;
       await post(url, JSON.stringify({ text }), {}, cfg.DELIVERY_TIMEOUT);
     },
     async close() {},
