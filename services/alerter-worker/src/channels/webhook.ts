@@ -28,6 +28,9 @@ async function post(
     headers: { 'content-type': 'application/json', ...headers },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
+    // bodyTimeout restarts with every chunk: a receiver that drips its answer would hold a delivery
+    // slot for good (S7). This bounds the whole exchange.
+    signal: AbortSignal.timeout(timeoutMs),
   });
   if (res.statusCode >= 200 && res.statusCode < 300) {
     await res.body.dump();
