@@ -267,3 +267,132 @@ describe('infra/redis.conf', () => {
     },
   );
 });
+
+/**
+ * Whether Docker leaves `path` out of the build context, by .dockerignore's rules (moby/patternmatcher):
+ * the last pattern that matches the path or one of its parent directories wins, `!` sends it again;
+ * `**` spans directories, `*` and `?` stay within one.
+ */
+function dockerIgnores(patterns: string[], path: string): boolean {
+  const rules = patterns.map((line) => {
+    const include = line.startsWith('!');
+    const glob = (include ? line.slice(1) : line).replace(/^\/+/, '');
+    const source = glob
+      .split(/(\*\*\/|\*\*|\*|\?)/)
+      .map((part) =>
+        part === '**/'
+          ? '(?:.*/)?'
+          : part === '**'
+            ? '.*'
+            : part === '*'
+              ? '[^/]*'
+              : part === '?'
+                ? '[^/]'
+                : part.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
+      )
+      .join('');
+    return { include, regex: new RegExp(`^${source}$`) };
+  });
+  const parts = path.split('/');
+  const prefixes = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+  let ignored = false;
+  for (const rule of rules) if (prefixes.some((p) => rule.regex.test(p))) ignored = !rule.include;
+  return ignored;
+}
+
+/** Node.js release lines and their end of life (github.com/nodejs/Release, schedule.json). */
+const NODE_END_OF_LIFE: Record<number, string> = {
+  22: '2027-04-30',
+  24: '2028-04-30',
+  26: '2029-04-30',
+};
+
+describe('the image (S8): a current LTS, production dependencies, code read-only for its user', () => {
+  const dockerfile = read('infra/Dockerfile');
+  const ignore = read('.dockerignore')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const arg = (name: string) => new RegExp(`^ARG ${name}=(\\S+)$`, 'm').exec(dockerfile)?.[1];
+  const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+
+  it('every stage is the same pinned Node release, of an LTS line with at least six months of support left', () => {
+    const image = arg('NODE_IMAGE');
+    const [, major, tag] = /^node:(\d+)\.\d+\.\d+(-[a-z]+-slim)$/.exec(image ?? '') ?? [];
+    expect({ image, pinnedSlim: Boolean(tag) }).toEqual({ image, pinnedSlim: true });
+    const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+    expect(froms.length).toBeGreaterThan(1);
+    for (const from of froms) expect(from).toMatch(/^\$\{NODE_IMAGE\}$/);
+    const endOfLife = NODE_END_OF_LIFE[Number(major)];
+    // A line missing here is either not LTS (odd lines before 27) or new: add it from the schedule.
+    expect({ major, endOfLife: endOfLife ?? 'not a known LTS line' }).toMatchObject({ major });
+    expect(Date.parse(endOfLife!) - Date.now()).toBeGreaterThan(183 * 86_400_000);
+  });
+
+  it('installs production dependencies only, from the frozen lockfile; tsx at the lockfile version', () => {
+    const installs = [...dockerfile.matchAll(/^RUN pnpm install (.*)$/gm)].map((m) => m[1]!);
+    expect(installs).toHaveLength(1);
+    expect(installs[0]).toMatch(/--frozen-lockfile/);
+    expect(installs[0]).toMatch(/--prod\b/);
+    // tsx runs the TypeScript but is a root devDependency, so the image installs it on its own.
+    const locked = /\n {6}tsx:\n {8}specifier: \S+\n {8}version: (\S+)/.exec(read('pnpm-lock.yaml'))?.[1];
+    expect(arg('TSX_VERSION')).toBe(locked);
+    expect(JSON.parse(read('package.json')).devDependencies.tsx).toBeDefined();
+  });
+
+  it('runs as node; code belongs to root and only /app/logs is the user’s', () => {
+    expect([...runtimeStage.matchAll(/^USER (\S+)$/gm)].map((m) => m[1])).toEqual(['node']);
+    const copies = [...runtimeStage.matchAll(/^COPY (.*)$/gm)].map((m) => m[1]!);
+    expect(copies.length).toBeGreaterThan(0);
+    for (const c of copies) expect(c).toMatch(/^(--from=\S+ )?--chown=root:root /);
+    // The one path the user may write: where the alert file and the mailbox go.
+    expect([...dockerfile.matchAll(/\bchown (\S+ \S+)/g)].map((m) => m[1])).toEqual(['node:node /app/logs']);
+    expect([...dockerfile.matchAll(/--chown=(\S+)/g)].map((m) => m[1])).toEqual(
+      copies.map(() => 'root:root'),
+    );
+  });
+
+  it('.dockerignore keeps history, secrets, state, dependencies, tests and benchmarks out', () => {
+    for (const path of [
+      '.git/config',
+      'node_modules/zod/index.js',
+      'services/alerter-worker/node_modules/nodemailer/package.json',
+      '.env',
+      '.env.local',
+      '.env.production',
+      'certs/relay-ca.pem',
+      'services/ops/tls.key',
+      'logs/alerts.log',
+      'logs/mail/abc-1-1.eml',
+      'data/appendonlydir/appendonly.aof.1.incr.aof',
+      'dump.rdb',
+      'alerter.log',
+      'test/deploy.test.ts',
+      'test/scenarios/support.ts',
+      'services/alerter-worker/test/smtp-tls.test.ts',
+      'packages/core/test/contracts.test.ts',
+      'bench/soak.ts',
+      'packages/testkit/src/index.ts',
+      'infra/users.acl',
+    ])
+      expect({ path, ignored: dockerIgnores(ignore, path) }).toEqual({ path, ignored: true });
+  });
+
+  it('.dockerignore sends what the Dockerfile copies and what the services run', () => {
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(?:--\S+ )*(.+) \S+$/gm)].flatMap((m) =>
+      m[1]!.split(' ').filter((p) => p !== '.'),
+    );
+    expect(copied).toContain('test/package.json');
+    for (const path of [
+      ...copied,
+      'services/alerter-worker/src/main.ts',
+      'services/alerter-worker/src/scripts/cap-admit.lua',
+      'packages/core/src/index.ts',
+      'packages/runtime/src/index.ts',
+      'examples/models.yaml',
+      '.env.example',
+      'tsconfig.json',
+    ])
+      expect({ path, ignored: dockerIgnores(ignore, path) }).toEqual({ path, ignored: false });
+  });
+});
