@@ -99,6 +99,11 @@ export function deliveryProcessor(deps: {
     try {
       await target.deliver(notification);
     } catch (error) {
+      // Thrown on, a receiver's answer becomes the job's failed reason and stack trace in Redis (review S6).
+      if (error instanceof Error) {
+        error.message = redactSecrets(error.message);
+        if (error.stack) error.stack = redactSecrets(error.stack);
+      }
       deps.counters.incr(METRICS.notifications, { channel, outcome: 'failed' });
       deps.logger.warn(
         {

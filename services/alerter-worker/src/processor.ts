@@ -39,8 +39,11 @@ export function eventProcessor(deps: EventProcessorDeps) {
   return async function processAlertEvent(job: Job<unknown>): Promise<string> {
     let event: AlertEvent;
     try {
-      // Producers in other languages may not redact: nothing unredacted goes further than this.
-      event = parseContract(AlertEvent, 'AlertEvent', redactDeep(job.data));
+      // Producers in other languages may not redact: nothing unredacted goes further than this, and
+      // the job's own copy, kept in Redis and shown on the dashboard for days, is replaced (review S6).
+      const redacted = redactDeep(job.data);
+      if (JSON.stringify(redacted) !== JSON.stringify(job.data)) await job.updateData(redacted);
+      event = parseContract(AlertEvent, 'AlertEvent', redacted);
     } catch (error) {
       if (error instanceof ContractError) {
         deps.logger.error({ jobId: job.id, issues: error.issues }, 'malformed alert event rejected');
