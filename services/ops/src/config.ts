@@ -12,6 +12,7 @@ export const OpsConfig = BaseConfig.extend({
   OPS_PASSWORD: z.string().min(8, 'use at least 8 characters').optional(),
   OPS_METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   OPS_DASHBOARD_WRITE: envBool.default(false),
+  OPS_SHOW_PROMPTS: envBool.default(false),
   OPS_AUTH_FAILURES_PER_MINUTE: envInt(1, 10_000).default(10),
   OPS_REQUEST_TIMEOUT: envDuration.default(15_000),
   SLOW_PROBE: envDuration.default(5_000),

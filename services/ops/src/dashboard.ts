@@ -4,6 +4,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Logger } from '@faultline/runtime';
 import type { Queue } from 'bullmq';
 import { type RequestHandler, Router } from 'express';
+import { redactedJobs } from './job-view.ts';
 import { requestIdOf } from './request-errors.ts';
 
 const READS = new Set(['GET', 'HEAD']);
@@ -16,11 +17,14 @@ const READS = new Set(['GET', 'HEAD']);
  * POST or PATCH (@bull-board/api routes.js), so refusing those methods here holds even for a route
  * a later bull-board adds. With `write`, each change is logged: who (address), what, which request.
  */
-export function dashboardRouter(queues: Queue[], opts: { write: boolean; logger: Logger }): Router {
+export function dashboardRouter(
+  queues: Queue[],
+  opts: { write: boolean; showPrompts: boolean; logger: Logger },
+): Router {
   const board = new ExpressAdapter();
   board.setBasePath('/dashboard');
   createBullBoard({
-    queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: !opts.write })),
+    queues: queues.map((q) => redactedJobs(new BullMQAdapter(q, { readOnlyMode: !opts.write }), opts)),
     serverAdapter: board,
     options: { uiConfig: { boardTitle: 'Faultline' } },
   });

@@ -73,7 +73,11 @@ export async function startOpsServer(cfg: OpsConfig, logger: Logger) {
       next(error);
     }
   });
-  app.use('/dashboard', auth, dashboardRouter(queues, { write: cfg.OPS_DASHBOARD_WRITE, logger }));
+  app.use(
+    '/dashboard',
+    auth,
+    dashboardRouter(queues, { write: cfg.OPS_DASHBOARD_WRITE, showPrompts: cfg.OPS_SHOW_PROMPTS, logger }),
+  );
   app.get('/api/monitoring/health', guards.healthApi, async (req, res) => {
     const { details, providers, ...totals } = await summary();
     res.json(
