@@ -31,6 +31,9 @@ import { timerRouter } from './timers.ts';
 
 const GROUP_TTL_MS = 7 * 86_400_000;
 
+/** How often an alerter job may lose its worker (SIGKILL, OOM, a starved event loop) and still run. */
+export const STALLS_TOLERATED = 1000;
+
 /** How often each replica upserts the sweep's scheduler again (it may have been removed). */
 const SWEEP_RESCHEDULE_MS = 60_000;
 
@@ -160,7 +163,13 @@ export function startAlerter(
       concurrency,
       autorun: opts.autorun ?? true,
       name: `alerter@${hostname()}:${process.pid}`,
+      // Every alerter job may run again (ids, the outbox and the `delivered` mark make it so), and a
+      // replica killed or starved twice mid-job must not fail it for good: BullMQ's default of one
+      // stall lost a mail in the chaos bench.
+      maxStalledCount: STALLS_TOLERATED,
       removeOnComplete: { age: 3600, count: 10_000 },
+      // For jobs that name none (timers): kept for a look, by age and count, never forever (G1).
+      removeOnFail: { age: 30 * 86_400, count: 10_000 },
     };
   };
   const workers = [
@@ -188,7 +197,10 @@ export function startAlerter(
         { every: sweepEveryMs },
         {
           name: JOB_NAMES.quietSweep,
-          opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+          opts: {
+            removeOnComplete: { age: 86_400, count: 100 },
+            removeOnFail: { age: 7 * 86_400, count: 100 },
+          },
         },
       )
       .catch((error) => logger.error({ err: error }, 'could not schedule the quiet sweep'));

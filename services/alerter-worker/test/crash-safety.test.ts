@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAlerter } from '../src/alerter.ts';
+import { STALLS_TOLERATED, startAlerter } from '../src/alerter.ts';
 import { ENTRY_RULE } from '../src/channels/alert-file.ts';
 import { AlerterConfig } from '../src/config.ts';
 import { alerterEnv, billingEvent, until } from './support/alerter-env.ts';
@@ -54,6 +54,7 @@ function harness(prefix: string, extra: Record<string, string>) {
     alerts,
     timers,
     entries,
+    alerter,
     send: (e: AlertEvent) => alerts.add('alert', e),
     async close() {
       await Promise.all([alerts.close(), timers.close()]);
@@ -99,5 +100,21 @@ describe('a failure between taking a notification and queueing its deliveries lo
     await until('the notification, from the sweep', () => h.entries().length >= 1, 10_000);
     expect(h.entries()[0]).toMatch(/ALERT: BILLING_QUOTA[\s\S]*Provider: no-retry/);
     await h.close();
+  });
+});
+
+describe('a replica killed mid-job, again and again', () => {
+  it("does not fail the job for good: every alerter worker tolerates its jobs' stalls", async () => {
+    const h = harness('{t-stalls}', {});
+    try {
+      // BullMQ fails a job that lost its worker more than maxStalledCount times (default 1) without
+      // retrying it: the chaos bench lost a mail that way, its delivery killed twice.
+      for (const name of [QUEUES.alerts, QUEUES.alertGroups, QUEUES.alertDeliveries]) {
+        const worker = h.alerter.workers.find((w) => w.name === name);
+        expect(worker?.opts.maxStalledCount, name).toBe(STALLS_TOLERATED);
+      }
+    } finally {
+      await h.close();
+    }
   });
 });
