@@ -32,6 +32,7 @@ describe.runIf(present)('what a person sees in a browser', () => {
       OPENAI_API_KEY: 'sk-browser',
       OPENAI_BASE_URL: sim.openaiBaseURL,
       FAULTLINE_MODELS_FILE: join(dir, 'models.yaml'),
+      PROBE_INTERVAL_MIN: '100ms',
       HEALTH_PORT: '0',
       OPS_PORT: '0',
       OPS_USERNAME: 'ops',

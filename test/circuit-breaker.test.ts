@@ -26,6 +26,7 @@ describe('the generation worker reads the health-probe breakers', () => {
       REDIS_URL: redis.url,
       QUEUE_PREFIX: '{e2e-breaker}',
       FAULTLINE_MODELS_FILE: join(dir, 'models.yaml'),
+      PROBE_INTERVAL_MIN: '100ms',
       OPENAI_API_KEY: 'sk-e2e',
       OPENAI_BASE_URL: sim.openaiBaseURL,
       BREAKER_FAILURE_THRESHOLD: '2',

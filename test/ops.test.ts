@@ -67,6 +67,7 @@ beforeAll(async () => {
     OPENAI_API_KEY: 'sk-e2e-ops',
     OPENAI_BASE_URL: sim.openaiBaseURL,
     FAULTLINE_MODELS_FILE: join(dir, 'models.yaml'),
+    PROBE_INTERVAL_MIN: '100ms',
     HEALTH_PORT: '0',
     ALERTER_HEALTH_PORT: '0',
     OPS_PORT: '0',

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
-  GenerationJob,
+  CONTRACT_LIMITS,
+  type GenerationJob,
   type GenerationResult,
+  generationJobSchema,
   parseContract,
   RUN_FIELDS,
   type RunSummary,
@@ -21,6 +23,12 @@ import type { z } from 'zod';
 export type GenerationJobInput = z.input<typeof GenerationJob>;
 
 /**
+ * Room a job needs beside its messages' contents: the other fields (metadata at most 50 × 1 KiB),
+ * and JSON's quotes and escapes. BullMQ's `sizeLimit` measures the job's JSON, not its contents.
+ */
+const JOB_OVERHEAD_BYTES = 256 * 1024;
+
+/**
  * Classification-aware retries: the worker's BACKOFF_TYPE backoff honours retry-after and fails
  * billing, authentication, invalid requests and model errors at once, so 5 attempts cost nothing
  * where a retry cannot help.
@@ -36,6 +44,8 @@ const STATE_POLL_MS = 500;
 export interface GenerationClientOptions {
   redisUrl: string;
   prefix?: string;
+  /** PROMPT_MAX_BYTES, as the workers have it: a bigger prompt is refused here, before Redis. */
+  promptMaxBytes?: number;
 }
 
 /** What a producer service needs: enqueue validated jobs, await results, read a run's summary. */
@@ -45,13 +55,18 @@ export function createGenerationClient(opts: GenerationClientOptions) {
   const keys = redisKeys(prefix);
   const queue = new Queue(QUEUES.generation, { connection: redis, prefix });
   let events: { queueEvents: QueueEvents; redis: ReturnType<typeof createRedis> } | undefined;
+  const promptMaxBytes = opts.promptMaxBytes ?? CONTRACT_LIMITS.promptBytes;
+  const schema = generationJobSchema({ promptMaxBytes });
+  // A second guard, in BullMQ itself: a job whose JSON the contract let through but is still huge
+  // (escapes: a prompt of quotes doubles in JSON) is refused by Queue.add, not stored.
+  const sizeLimit = 2 * promptMaxBytes + JOB_OVERHEAD_BYTES;
 
   return {
     queue,
     /** Validates first: a bad job is refused here with a ContractError naming each field. */
     async enqueueGeneration(job: GenerationJobInput, options: JobsOptions = {}): Promise<Job> {
-      const data = parseContract(GenerationJob, 'GenerationJob', job);
-      return queue.add(JOB_NAMES.generate, data, { ...DEFAULT_JOB_OPTIONS, ...options });
+      const data = parseContract(schema, 'GenerationJob', job);
+      return queue.add(JOB_NAMES.generate, data, { ...DEFAULT_JOB_OPTIONS, sizeLimit, ...options });
     },
 
     /** Enqueues jobs as one run whose summary every worker adds to; returns the run id. */
@@ -60,7 +75,7 @@ export function createGenerationClient(opts: GenerationClientOptions) {
       options: JobsOptions & { runId?: string } = {},
     ): Promise<string> {
       const { runId = randomUUID(), ...jobOptions } = options;
-      const data = jobs.map((j, i) => parseContract(GenerationJob, `GenerationJob[${i}]`, { ...j, runId }));
+      const data = jobs.map((j, i) => parseContract(schema, `GenerationJob[${i}]`, { ...j, runId }));
       // The total goes in first so a reader never sees a finished-looking run before its jobs exist.
       await redis.hset(keys.runSummary(runId), RUN_FIELDS.total, data.length);
       for (let i = 0; i < data.length; i += 1000) {
@@ -68,7 +83,7 @@ export function createGenerationClient(opts: GenerationClientOptions) {
           data.slice(i, i + 1000).map((d) => ({
             name: JOB_NAMES.generate,
             data: d,
-            opts: { ...DEFAULT_JOB_OPTIONS, ...jobOptions },
+            opts: { ...DEFAULT_JOB_OPTIONS, sizeLimit, ...jobOptions },
           })),
         );
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelayFor } from '../src/retry-delay.ts';
+import { cappedRetryAfter, retryDelayFor } from '../src/retry-delay.ts';
 
 const cfg = (random: number) => ({ baseMs: 1000, maxMs: 60_000, random: () => random });
 
@@ -35,5 +35,25 @@ describe('retryDelayFor', () => {
       Array.from({ length: 50 }, () => retryDelayFor(3, null, { baseMs: 1000, maxMs: 60_000 })),
     );
     expect(delays.size).toBeGreaterThan(10);
+  });
+
+  it.each([
+    // retry-after, RETRY_AFTER_MAX, random, expected
+    ['a day (a daily limit)', 86_400_000, 600_000, 0, 600_000],
+    ['a day, with jitter', 86_400_000, 600_000, 1, 601_000],
+    ['under the cap', 20_000, 600_000, 0, 20_000],
+  ])('a retry-after of %s is cut to RETRY_AFTER_MAX', (_name, retryAfter, cap, random, expected) => {
+    expect(retryDelayFor(1, retryAfter, { ...cfg(random), retryAfterMaxMs: cap })).toBe(expected);
+  });
+});
+
+describe('cappedRetryAfter', () => {
+  it.each([
+    [null, null],
+    [1000, 1000],
+    [600_000, 600_000],
+    [86_400_000, 600_000],
+  ])('%s ms is waited as %s ms under a 10 min cap', (hint, waited) => {
+    expect(cappedRetryAfter(hint, 600_000)).toBe(waited);
   });
 });

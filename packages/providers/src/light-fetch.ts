@@ -11,6 +11,35 @@ import { LightResponse } from './light-response.ts';
  */
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
 
+/** PROVIDER_RESPONSE_MAX_BYTES's default: far above any completion, far below a pod's memory. */
+export const DEFAULT_RESPONSE_MAX_BYTES = 16 * 1_048_576;
+
+/** What an answer over the cap becomes, for the SDK and then the classifier: its `error.code`. */
+export const RESPONSE_TOO_LARGE = 'response_too_large';
+
+/**
+ * An answer over the cap, in the provider's place: its own status when that is an error (a 429 stays
+ * a rate limit, its headers and retry-after kept), else 502, a server error, as a gateway that had to
+ * give up on its upstream answers. The body read so far is dropped: a 2 GB error page (a misbehaving
+ * gateway) would otherwise be gathered whole and OOM-kill the worker with every job in flight (B2).
+ */
+function tooLarge(status: number, headers: IncomingHttpHeaders, read: number, maxBytes: number): Response {
+  const out = fetchHeaders(headers);
+  for (const name of ['content-length', 'content-encoding', 'transfer-encoding']) out.delete(name);
+  out.set('content-type', 'application/json');
+  const message =
+    `the provider's answer (HTTP ${status}) was over PROVIDER_RESPONSE_MAX_BYTES (${maxBytes} bytes; ` +
+    `${read} bytes read): Faultline stopped reading it`;
+  const body = JSON.stringify({ error: { message, type: RESPONSE_TOO_LARGE, code: RESPONSE_TOO_LARGE } });
+  return new Response(body, { status: status >= 400 ? status : 502, headers: out });
+}
+
+/** Thrown into an event stream that went over the cap. */
+export class ResponseTooLargeError extends Error {
+  override readonly name = 'ResponseTooLargeError';
+  readonly code = RESPONSE_TOO_LARGE;
+}
+
 /** What undici takes: a Headers as it is (it iterates pairs), pairs as a record (it reads arrays flat). */
 function undiciHeaders(headers: RequestInit['headers']): Headers | Record<string, string> {
   if (!headers) return {};
@@ -41,6 +70,9 @@ function fetchHeaders(raw: IncomingHttpHeaders): Headers {
  */
 class ExchangeHandler implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] = [];
+  #bytes = 0;
+  /** Set once the answer went over the cap: what still arrives is dropped. */
+  #cut = false;
   #status = 0;
   #headers: IncomingHttpHeaders = {};
   #stream: ReadableStreamDefaultController<Uint8Array> | null = null;
@@ -54,6 +86,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     private readonly resolve: (res: Response) => void,
     private readonly reject: (error: unknown) => void,
     private readonly signal: AbortSignal | null,
+    private readonly maxBytes: number,
   ) {
     if (signal) signal.addEventListener('abort', this.#onAbort, { once: true });
   }
@@ -76,6 +109,11 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   ): void {
     this.#status = status;
     this.#headers = headers;
+    const declared = Number(headers['content-length']);
+    if (!this.head && Number.isFinite(declared) && declared > this.maxBytes) {
+      this.#cutOff(controller);
+      return;
+    }
     if (!String(headers['content-type'] ?? '').includes('text/event-stream') || this.head) return;
     const body = new ReadableStream<Uint8Array>(
       {
@@ -91,6 +129,14 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    // undici hands an empty chunk when a paused stream resumes; pausing on it again would stall the
+    // stream for good (an endless event stream read slower than it is sent).
+    if (this.#cut || chunk.length === 0) return;
+    this.#bytes += chunk.length;
+    if (this.#bytes > this.maxBytes) {
+      this.#cutOff(controller);
+      return;
+    }
     if (!this.#stream) {
       this.#chunks.push(chunk);
       return;
@@ -101,6 +147,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.#release();
+    if (this.#cut) return;
     if (this.#stream) {
       this.#stream.close();
       return;
@@ -117,11 +164,25 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.#release();
+    if (this.#cut) return;
     if (this.#stream) this.#stream.error(error);
     else if (!this.#settled) {
       this.#settled = true;
       this.reject(error);
     }
+  }
+
+  /** Over the cap: the exchange ends here, as an error answer or a failed stream; the socket is dropped. */
+  #cutOff(controller: Dispatcher.DispatchController): void {
+    this.#cut = true;
+    this.#chunks = [];
+    const error = new ResponseTooLargeError(
+      `the provider's event stream went over PROVIDER_RESPONSE_MAX_BYTES (${this.maxBytes} bytes)`,
+    );
+    if (this.#stream) this.#stream.error(error);
+    else this.#settle(tooLarge(this.#status, this.#headers, this.#bytes, this.maxBytes));
+    this.#release();
+    controller.abort(error);
   }
 
   #settle(res: Response): void {
@@ -134,7 +195,17 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 }
 
-export function lightFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+/** A `fetch` for the SDKs whose answers are cut off past `maxBytes` (PROVIDER_RESPONSE_MAX_BYTES). */
+export function cappedFetch(maxBytes: number): typeof fetch {
+  return ((input: string | URL | Request, init?: RequestInit) =>
+    lightFetch(input, init, maxBytes)) as typeof fetch;
+}
+
+export function lightFetch(
+  input: string | URL | Request,
+  init: RequestInit = {},
+  maxBytes = DEFAULT_RESPONSE_MAX_BYTES,
+): Promise<Response> {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
   const signal = init.signal ?? null;
   if (signal?.aborted) return Promise.reject(signal.reason);
@@ -149,7 +220,7 @@ export function lightFetch(input: string | URL | Request, init: RequestInit = {}
         headers: undiciHeaders(init.headers),
         body: (init.body ?? null) as string | Buffer | null,
       },
-      new ExchangeHandler(url, method === 'HEAD', resolve, reject, signal),
+      new ExchangeHandler(url, method === 'HEAD', resolve, reject, signal, maxBytes),
     );
   });
 }

@@ -1,16 +1,21 @@
 import OpenAI from 'openai';
 import type { Completion, CompletionRequest, ProviderClient } from './completion.ts';
-import { lightFetch } from './light-fetch.ts';
+import { cappedFetch } from './light-fetch.ts';
 import type { ProviderSpec } from './provider-spec.ts';
 
-export function openaiClient(spec: ProviderSpec, apiKey: string, timeoutMs: number): ProviderClient {
+export function openaiClient(
+  spec: ProviderSpec,
+  apiKey: string,
+  opts: { timeoutMs: number; maxResponseBytes: number },
+): ProviderClient {
   // maxRetries 0: BullMQ owns retries, so every failed attempt is seen and classified.
   const sdk = new OpenAI({
     apiKey,
     baseURL: spec.baseURL ?? null,
     maxRetries: 0,
-    timeout: timeoutMs,
-    fetch: lightFetch,
+    timeout: opts.timeoutMs,
+    // Every answer, success or error, is read through it: one cap for the whole SDK path.
+    fetch: cappedFetch(opts.maxResponseBytes),
   });
   return {
     name: spec.name,

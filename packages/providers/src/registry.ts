@@ -1,5 +1,6 @@
 import { anthropicClient } from './anthropic-client.ts';
 import type { ProviderClient } from './completion.ts';
+import { DEFAULT_RESPONSE_MAX_BYTES } from './light-fetch.ts';
 import { openaiClient } from './openai-client.ts';
 import { loadProviderSpecs, type ProviderSpec } from './provider-spec.ts';
 
@@ -30,8 +31,16 @@ export interface ProviderRegistry {
 
 export function createProviderRegistry(
   env: NodeJS.ProcessEnv,
-  opts: { timeoutMs: number },
+  opts: {
+    timeoutMs: number;
+    /** PROVIDER_RESPONSE_MAX_BYTES: a longer answer is cut off and fails as a server error. */
+    maxResponseBytes?: number;
+  },
 ): ProviderRegistry {
+  const clientOpts = {
+    timeoutMs: opts.timeoutMs,
+    maxResponseBytes: opts.maxResponseBytes ?? DEFAULT_RESPONSE_MAX_BYTES,
+  };
   const specs = loadProviderSpecs(env);
   const byName = new Map(specs.map((s) => [s.name, s]));
   // One SDK client per provider: it keeps its HTTP connections alive across jobs.
@@ -51,9 +60,7 @@ export function createProviderRegistry(
       const key = env[s.apiKeyEnv];
       if (!key) throw new MissingApiKeyError(s.apiKeyEnv);
       const client =
-        s.kind === 'anthropic'
-          ? anthropicClient(s, key, opts.timeoutMs)
-          : openaiClient(s, key, opts.timeoutMs);
+        s.kind === 'anthropic' ? anthropicClient(s, key, clientOpts) : openaiClient(s, key, clientOpts);
       clients.set(name, client);
       return client;
     },

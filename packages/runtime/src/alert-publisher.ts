@@ -1,4 +1,4 @@
-import type { AlertEvent } from '@faultline/core';
+import { type AlertEvent, fitAlertEvent } from '@faultline/core';
 import type { Job, Queue } from 'bullmq';
 import { JOB_NAMES } from './queues.ts';
 
@@ -108,7 +108,9 @@ export function alertPublisher(alerts: Queue, opts: { retryForMs?: number } = {}
   }
 
   return {
-    async publish(event: AlertEvent, options: PublishOptions = {}): Promise<Job> {
+    async publish(whole: AlertEvent, options: PublishOptions = {}): Promise<Job> {
+      // Within the contract's bounds, or the alerter would refuse what it quotes (a long provider code).
+      const event = fitAlertEvent(whole);
       const added = await add(event);
       // BullMQ answers a duplicate with our own job object: only the stored job tells them apart.
       const stored = await alerts.getJob(event.id);

@@ -25,6 +25,12 @@ export function redisKeys(prefix: string) {
     deliveryFailing: (target: string) => `${prefix}:delivery-failing:${target}`,
     delivered: (deliveryId: string) => `${prefix}:delivered:${deliveryId}`,
     modelHealth: (modelKey: string) => `${prefix}:health:${modelKey}`,
+    /**
+     * Models with health, by when it was last written: by the probes (kept while they run), or by
+     * traffic alone (trimmed as that health expires). What the status page, the health JSON and
+     * /metrics list, instead of a SCAN of the keyspace.
+     */
+    modelHealthIndex: (writer: 'probes' | 'traffic') => `${prefix}:health-index:${writer}`,
     /** Health transitions written with the state they change and not yet on the alerts queue, and when. */
     healthOutbox: () => `${prefix}:health-outbox`,
     healthOutboxTimes: () => `${prefix}:health-outbox:at`,

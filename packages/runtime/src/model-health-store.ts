@@ -4,20 +4,39 @@ import type { RedisKeys } from './keys.ts';
 import { luaScript } from './lua-script.ts';
 
 /** Compare-and-set of a model's health, its events written to the health outbox in the same step. */
-const CAS = luaScript<'health' | 'outbox' | 'outboxTimes', 'expected' | 'next' | 'now', number>(
+const CAS = luaScript<
+  'health' | 'outbox' | 'outboxTimes' | 'index',
+  'expected' | 'next' | 'now' | 'ttlMs' | 'model',
+  number
+>(
   new URL('./scripts/health-cas.lua', import.meta.url),
-  ['health', 'outbox', 'outboxTimes'],
-  ['expected', 'next', 'now'],
+  ['health', 'outbox', 'outboxTimes', 'index'],
+  ['expected', 'next', 'now', 'ttlMs', 'model'],
 );
+
+/** MODEL_HEALTH_TTL's default: a week after its last job, a model only traffic knows is forgotten. */
+export const DEFAULT_MODEL_HEALTH_TTL_MS = 7 * 86_400_000;
+
+export interface ModelHealthStoreOptions {
+  /**
+   * Set for the writes of traffic (the generation worker): the health of a model no probe watches
+   * expires this long after its last job, so jobs naming 10,000 models (a producer's bug, a hostile
+   * tenant) leave no key for good (review G2). Unset for the probes': their models stay.
+   */
+  ttlMs?: number;
+}
 
 /**
  * Model health in Redis, one JSON value per model. Updates are compare-and-set: two replicas, or a
  * probe and a provider-wide marking, never lose each other's change. The pure `nextBreaker`
- * decides; this only makes the change atomic.
+ * decides; this only makes the change atomic. Every write lists the model in its writer's index
+ * (`modelStates` reads them).
  */
-export function modelHealthStore(redis: Redis, keys: RedisKeys) {
+export function modelHealthStore(redis: Redis, keys: RedisKeys, opts: ModelHealthStoreOptions = {}) {
   const outbox = keys.healthOutbox();
   const outboxTimes = keys.healthOutboxTimes();
+  const ttlMs = opts.ttlMs ?? 0;
+  const index = keys.modelHealthIndex(ttlMs > 0 ? 'traffic' : 'probes');
   const parse = (raw: string | null): ModelHealth =>
     raw ? { ...INITIAL_HEALTH, ...JSON.parse(raw) } : INITIAL_HEALTH;
   return {
@@ -60,8 +79,8 @@ export function modelHealthStore(redis: Redis, keys: RedisKeys) {
         const entries = events.flatMap((e) => [e.id, JSON.stringify(e)]);
         const written = await CAS.run(
           redis,
-          { health: redisKey, outbox, outboxTimes },
-          { expected: raw ?? '', next: JSON.stringify(state), now: Date.now() },
+          { health: redisKey, outbox, outboxTimes, index },
+          { expected: raw ?? '', next: JSON.stringify(state), now: Date.now(), ttlMs, model: key },
           entries,
         );
         if (written) return result;

@@ -10,7 +10,7 @@ import { JOB_NAMES, METRICS, type MetricsCounters } from '@faultline/runtime';
 import type { Queue } from 'bullmq';
 import type { ChannelCap } from './channel-cap.ts';
 import { type DeliveryRetryPolicy, deliveryRetryOptions } from './delivery-retry.ts';
-import { addTimer, type DeliveryJob, FLUSH_RETRY, jobIds } from './jobs.ts';
+import { addTimer, COMPLETED_KEPT, type DeliveryJob, FLUSH_RETRY, jobIds } from './jobs.ts';
 import type { Clock } from './pipeline.ts';
 
 /** Failed deliveries are kept 30 days, at most 10,000 of them: long enough to replay, not forever. */
@@ -41,7 +41,7 @@ export function dispatcher(deps: {
   const jobOptions = (id: string) => ({
     jobId: id,
     ...deliveryRetryOptions(deps.retry),
-    removeOnComplete: { age: 86_400 },
+    removeOnComplete: COMPLETED_KEPT,
     // Deliveries that gave up (DELIVERY_MAX_AGE passed, or a permanent answer) stay in the failed set
     // for `faultline alerts retry-failed`, by age and count rather than forever.
     removeOnFail: FAILED_DELIVERIES_KEPT,
@@ -76,7 +76,7 @@ export function dispatcher(deps: {
                   {
                     jobId: jobIds.capSummary(to.target, hour),
                     delay: Math.max(0, (hour + 1) * HOUR_MS - deps.clock()),
-                    removeOnComplete: { age: 86_400 },
+                    removeOnComplete: COMPLETED_KEPT,
                     // The only record of what the cap held that hour: retried like a flush.
                     ...FLUSH_RETRY,
                   },

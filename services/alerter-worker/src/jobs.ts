@@ -36,6 +36,12 @@ export const addTimer = <N extends keyof TimerJobs>(
 ) => queue.add(name, data, opts);
 
 /**
+ * Completed timers and deliveries are kept a day, so that their ids dedupe a replay's re-add, and at
+ * most 100,000 of them, so that an incident storm cannot fill Redis with them (review G1).
+ */
+export const COMPLETED_KEPT = { age: 86_400, count: 100_000 };
+
+/**
  * A flush is retried until Redis lets it through (a Redis refusing writes, full under noeviction,
  * fails every attempt): one that gave up would leave its group pending, or its repeat owed, for good.
  * The backoff type `flush` is the alert-groups worker's flushBackoff.

@@ -1,6 +1,7 @@
 import {
   AlertEvent,
   ContractError,
+  clip,
   fingerprintOf,
   type GroupKey,
   parseContract,
@@ -9,7 +10,7 @@ import {
 import { JOB_NAMES, type Logger } from '@faultline/runtime';
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import type { GroupStore } from './group-store.ts';
-import { addTimer, FLUSH_RETRY, jobIds } from './jobs.ts';
+import { addTimer, COMPLETED_KEPT, FLUSH_RETRY, jobIds } from './jobs.ts';
 import type { Notifier } from './notify.ts';
 import type { Clock } from './pipeline.ts';
 import type { RateLimitWindow } from './rate-limit-window.ts';
@@ -30,6 +31,9 @@ export interface EventProcessorDeps {
 
 const BREAKER_OPENINGS = new Set(['breaker_opened', 'trial_failed']);
 
+/** A malformed event bigger than this stays in the failed set as a note of its size and faults. */
+const MALFORMED_EVENT_KEPT_BYTES = 65_536;
+
 /**
  * An AlertEvent arrives: validate it, count it into its group atomically, and set the group's
  * timer when it is new (notify after ALERT_GROUP_WAIT) or due a repeat. Nothing is sent from here.
@@ -47,7 +51,11 @@ export function eventProcessor(deps: EventProcessorDeps) {
     } catch (error) {
       if (error instanceof ContractError) {
         deps.logger.error({ jobId: job.id, issues: error.issues }, 'malformed alert event rejected');
-        throw new UnrecoverableError(error.message);
+        // Kept in the failed set for a look, but not a producer's megabyte: its size and what was wrong.
+        const bytes = Buffer.byteLength(JSON.stringify(job.data) ?? '');
+        if (bytes > MALFORMED_EVENT_KEPT_BYTES)
+          await job.updateData({ dropped: `a ${bytes}-byte alert event: ${clip(error.message, 4_096)}` });
+        throw new UnrecoverableError(clip(error.message, 4_096));
       }
       throw error;
     }
@@ -68,7 +76,7 @@ export function eventProcessor(deps: EventProcessorDeps) {
         {
           jobId: jobIds.settle(fp, recovered.gen, recovered.since),
           delay: due,
-          removeOnComplete: { age: 86_400 },
+          removeOnComplete: COMPLETED_KEPT,
           ...FLUSH_RETRY,
         },
       );
@@ -101,7 +109,7 @@ export function eventProcessor(deps: EventProcessorDeps) {
         {
           jobId: jobIds.flush(fp, recorded.gen, recorded.firstSeen),
           delay: wait,
-          removeOnComplete: { age: 86_400 },
+          removeOnComplete: COMPLETED_KEPT,
           ...FLUSH_RETRY,
         },
       );
@@ -118,7 +126,7 @@ export function eventProcessor(deps: EventProcessorDeps) {
         { fingerprint: fp, gen: recorded.gen },
         {
           jobId: jobIds.flush(fp, recorded.gen, recorded.firstSeen, recorded.lastNotifiedAt),
-          removeOnComplete: { age: 86_400 },
+          removeOnComplete: COMPLETED_KEPT,
           ...FLUSH_RETRY,
         },
       );

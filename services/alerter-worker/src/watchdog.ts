@@ -51,7 +51,10 @@ export async function startWatchdog(opts: WatchdogOptions) {
       { every: opts.intervalMs },
       {
         name: WATCHDOG_JOB,
-        opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+        opts: {
+          removeOnComplete: { age: 86_400, count: 100 },
+          removeOnFail: { age: 7 * 86_400, count: 100 },
+        },
       },
     );
 
@@ -108,8 +111,8 @@ export async function startWatchdog(opts: WatchdogOptions) {
     prefix: opts.prefix,
     concurrency: 1,
     name: `alerter-watchdog@${hostname()}:${process.pid}`,
-    removeOnComplete: { count: 100 },
-    removeOnFail: { count: 100 },
+    removeOnComplete: { age: 86_400, count: 100 },
+    removeOnFail: { age: 7 * 86_400, count: 100 },
   });
   logErrors(worker, opts.logger, 'watchdog worker error', { queue: WATCHDOG_QUEUE });
   await schedule();

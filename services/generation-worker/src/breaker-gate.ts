@@ -66,8 +66,17 @@ export function breakerGate(
   const read = sharedReads<OpenBreaker | null>();
   const pending = new Map<string, ProbeOutcome[]>();
   const timer = setInterval(() => {
+    forgetStale(Date.now());
     void flush();
   }, REFRESH_MS);
+
+  /**
+   * A view older than REFRESH_MS is read again anyway: dropped, so the map holds the models of the
+   * last second, not every model name any job ever carried (10,000 of them: review G2).
+   */
+  function forgetStale(now: number): void {
+    for (const [key, seen] of known) if (now - seen.checkedAt >= REFRESH_MS) known.delete(key);
+  }
   timer.unref();
 
   async function flush(): Promise<void> {
@@ -106,6 +115,10 @@ export function breakerGate(
       const list = pending.get(key);
       if (list) list.push(outcome);
       else pending.set(key, [outcome]);
+    },
+    /** How many models this process holds a view of (bounded by the last second's). */
+    get viewed(): number {
+      return known.size;
     },
     async close(): Promise<void> {
       clearInterval(timer);

@@ -1,5 +1,6 @@
-import { DEFAULT_BREAKER_WINDOW } from '@faultline/core';
-import { BaseConfig, envDuration, envInt } from '@faultline/runtime';
+import { CONTRACT_LIMITS, DEFAULT_BREAKER_WINDOW } from '@faultline/core';
+import { DEFAULT_RESPONSE_MAX_BYTES } from '@faultline/providers';
+import { BaseConfig, DEFAULT_MODEL_HEALTH_TTL_MS, envDuration, envInt } from '@faultline/runtime';
 
 /** The generation worker's settings (provider keys and URLs are read by @faultline/providers). */
 export const GenerationConfig = BaseConfig.extend({
@@ -13,6 +14,20 @@ export const GenerationConfig = BaseConfig.extend({
   GENERATION_BACKOFF_MAX: envDuration.default(300_000),
   /** How long a provider is left alone after a rate limit that named no retry-after. */
   RATE_LIMIT_PAUSE: envDuration.default(5_000),
+  /**
+   * The longest wait a provider's retry-after may set, for a job's retry and for a provider's pause:
+   * one 429 asking for a day (a daily limit, a buggy gateway) would otherwise stop every model of it.
+   */
+  RETRY_AFTER_MAX: envDuration.default(600_000),
+  /** A job whose message contents are larger fails as invalid_request (the client refuses it first). */
+  PROMPT_MAX_BYTES: envInt(1, 256 * 1_048_576).default(CONTRACT_LIMITS.promptBytes),
+  /** A provider answer larger than this is cut off and fails as a server error, never held whole. */
+  PROVIDER_RESPONSE_MAX_BYTES: envInt(1024, 1024 * 1_048_576).default(DEFAULT_RESPONSE_MAX_BYTES),
+  /**
+   * How long health written by traffic alone lives after a model's last job; a model the probes watch
+   * is kept by them. Jobs naming 10,000 models nobody probes leave no key for good.
+   */
+  MODEL_HEALTH_TTL: envDuration.default(DEFAULT_MODEL_HEALTH_TTL_MS),
   /** A job whose worker died is taken up again after about this long (BullMQ lock and stall check). */
   GENERATION_LOCK_DURATION: envDuration.default(30_000),
   /** At least GENERATION_TIMEOUT; the default is runService's (`shutdownDeadlineMs`). */

@@ -2,10 +2,14 @@ import {
   type AlertEvent,
   alertEventFrom,
   type ClassifiedError,
+  CONTRACT_LIMITS,
   ContractError,
+  cappedRetryAfter,
   classifyError,
-  GenerationJob,
+  clip,
+  type GenerationJob,
   type GenerationResult,
+  generationJobSchema,
   parseContract,
   redactSecrets,
   TAXONOMY,
@@ -16,6 +20,13 @@ import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 
 import type { BreakerGate, OpenBreaker } from './breaker-gate.ts';
 import { generationEventId } from './event-id.ts';
+import {
+  droppedJobData,
+  INVALID_JOB_KEPT_BYTES,
+  INVALID_PROVIDER,
+  jsonBytesUpTo,
+  runIdOf,
+} from './invalid-job.ts';
 import type { ProviderPause } from './provider-pause.ts';
 import type { RunMetrics } from './run-metrics.ts';
 
@@ -28,6 +39,10 @@ export interface ProcessorDeps {
   counters: MetricsCounters;
   logger: Logger;
   rateLimitPauseMs: number;
+  /** RETRY_AFTER_MAX: the longest a provider's retry-after may hold a job or pause the provider. */
+  retryAfterMaxMs: number;
+  /** PROMPT_MAX_BYTES: a job whose message contents are larger fails as invalid_request. */
+  promptMaxBytes: number;
 }
 
 /** Thrown for a retryable failure; the worker's backoff strategy reads `retryAfterMs`. */
@@ -60,17 +75,24 @@ export const publishedByProcessor = (error: unknown): boolean =>
 const str = (v: unknown, fallback: string) => (typeof v === 'string' && v ? v : fallback);
 
 /** A payload that is not a GenerationJob is a bad request by its producer: no provider was called. */
-function invalidJob(error: ContractError, data: Record<string, unknown>): ClassifiedError {
-  const provider = str(data?.provider, 'unknown');
+function invalidJob(
+  error: ContractError,
+  data: Record<string, unknown>,
+  configured: (provider: string) => boolean,
+): ClassifiedError {
+  const named = str(data?.provider, '');
+  // Not whatever the producer wrote: that would be a metric label and an alert group of its own (G3).
+  const provider = named && configured(named) ? named : INVALID_PROVIDER;
   return {
-    ...classifyError(error, { provider, model: str(data?.model, '') || null }),
+    ...classifyError(error, { provider, model: clip(str(data?.model, ''), CONTRACT_LIMITS.model) || null }),
     category: 'invalid_request',
     severity: TAXONOMY.invalid_request.severity,
     isRetryable: false,
     reason: 'invalid_job_payload',
     originalError: error.name,
-    // The message quotes what the producer sent (a field name, the provider): a key pasted there must not leak.
-    message: redactSecrets(error.message),
+    // The message quotes what the producer sent (a field name, the provider): a key pasted there must
+    // not leak. A thousand bad messages name a thousand fields: cut, it still names the first ones.
+    message: clip(redactSecrets(error.message), CONTRACT_LIMITS.message),
     recommendedActions: [
       'Fix the producer: the job does not match the GenerationJob schema (faultline schema generation-job)',
       ...TAXONOMY.invalid_request.actions(provider),
@@ -118,6 +140,15 @@ function circuitOpen(
 
 export function generationProcessor(deps: ProcessorDeps) {
   const { providers, alerts, metrics, pauses, breakers, logger } = deps;
+  const GenerationJob = generationJobSchema({ promptMaxBytes: deps.promptMaxBytes });
+  const configured = (name: string) => providers.specs.some((s) => s.name === name);
+
+  /** Fails an invalid job as invalid_request, first dropping its contents when they are too big to keep. */
+  async function refuse(job: Job, error: ContractError, raw: Record<string, unknown>): Promise<never> {
+    if (jsonBytesUpTo(raw, INVALID_JOB_KEPT_BYTES) > INVALID_JOB_KEPT_BYTES)
+      await job.updateData(droppedJobData(raw, deps.promptMaxBytes));
+    return fail(job, invalidJob(error, raw, configured), runIdOf(raw));
+  }
 
   async function fail(job: Job, classified: ClassifiedError, runId: string | undefined): Promise<never> {
     const attempt = job.attemptsMade + 1;
@@ -129,12 +160,14 @@ export function generationProcessor(deps: ProcessorDeps) {
       operation: 'chat.completion',
       occurredAt: new Date(),
     });
+    // The event says what the provider asked for; what we wait is at most RETRY_AFTER_MAX.
+    const retryAfterMs = cappedRetryAfter(classified.retryAfterMs, deps.retryAfterMaxMs);
     await Promise.all([
       // An event under this id from before the job existed is another job's that had its id: an error.
       alerts.publish(event, { notBefore: job.timestamp }),
       // A refusal by an open breaker called no one: only a provider's own rate limit pauses it.
       classified.category === 'rate_limit' && classified.reason !== CIRCUIT_OPEN
-        ? pauses.pause(classified.provider, classified.retryAfterMs ?? deps.rateLimitPauseMs)
+        ? pauses.pause(classified.provider, retryAfterMs ?? deps.rateLimitPauseMs)
         : null,
     ]);
     // Counted only once its event is out, so the summary's classified errors are the published events;
@@ -157,10 +190,7 @@ export function generationProcessor(deps: ProcessorDeps) {
     );
     if (!classified.isRetryable)
       throw new ClassifiedFailureError(`${classified.category}: ${classified.message}`);
-    throw new RetryableGenerationError(
-      `${classified.category}: ${classified.message}`,
-      classified.retryAfterMs,
-    );
+    throw new RetryableGenerationError(`${classified.category}: ${classified.message}`, retryAfterMs);
   }
 
   return async function processGeneration(job: Job, token?: string): Promise<GenerationResult> {
@@ -169,8 +199,7 @@ export function generationProcessor(deps: ProcessorDeps) {
     try {
       data = parseContract(GenerationJob, 'GenerationJob', raw);
     } catch (error) {
-      if (error instanceof ContractError)
-        return fail(job, invalidJob(error, raw), str(raw?.runId, '') || undefined);
+      if (error instanceof ContractError) return refuse(job, error, raw);
       throw error;
     }
 
@@ -185,6 +214,7 @@ export function generationProcessor(deps: ProcessorDeps) {
           ...invalidJob(
             new ContractError('GenerationJob', [{ path: 'provider', message: error.message }]),
             raw,
+            configured,
           ),
           reason: 'unknown_provider',
         },

@@ -24,13 +24,14 @@ import { reportUnclassifiedFailure } from './unclassified-failure.ts';
 /**
  * The wait before retry number `attemptsMade`: exponential from the job's own `backoff.delay` when
  * the producer set one (GENERATION_BACKOFF_BASE otherwise), capped by GENERATION_BACKOFF_MAX, and
- * never shorter than the provider's retry-after.
+ * never shorter than the provider's retry-after, itself at most RETRY_AFTER_MAX.
  */
 export function retryDelayForJob(
   attemptsMade: number,
   error: Error | undefined,
   job: Pick<MinimalJob, 'opts'> | undefined,
-  cfg: Pick<GenerationConfig, 'GENERATION_BACKOFF_BASE' | 'GENERATION_BACKOFF_MAX'>,
+  cfg: Pick<GenerationConfig, 'GENERATION_BACKOFF_BASE' | 'GENERATION_BACKOFF_MAX'> &
+    Partial<Pick<GenerationConfig, 'RETRY_AFTER_MAX'>>,
 ): number {
   const backoff = job?.opts.backoff;
   const delay = typeof backoff === 'object' ? backoff.delay : undefined;
@@ -38,6 +39,7 @@ export function retryDelayForJob(
     baseMs:
       typeof delay === 'number' && Number.isFinite(delay) && delay >= 0 ? delay : cfg.GENERATION_BACKOFF_BASE,
     maxMs: cfg.GENERATION_BACKOFF_MAX,
+    ...(cfg.RETRY_AFTER_MAX === undefined ? {} : { retryAfterMaxMs: cfg.RETRY_AFTER_MAX }),
   });
 }
 
@@ -56,9 +58,15 @@ export function startGenerationWorker(
   const redis = createRedis(cfg.REDIS_URL);
   const keys = redisKeys(cfg.QUEUE_PREFIX);
   const alerts = new Queue(QUEUES.alerts, { connection: redis, prefix: cfg.QUEUE_PREFIX });
-  const breakers = breakerGate(modelHealthStore(redis, keys), { windowSize: cfg.BREAKER_WINDOW });
+  // Traffic alone keeps a model's health for MODEL_HEALTH_TTL after its last job; probes keep theirs.
+  const breakers = breakerGate(modelHealthStore(redis, keys, { ttlMs: cfg.MODEL_HEALTH_TTL }), {
+    windowSize: cfg.BREAKER_WINDOW,
+  });
   const metrics = runMetrics(redis, keys);
-  const providers = createProviderRegistry(env, { timeoutMs: cfg.GENERATION_TIMEOUT });
+  const providers = createProviderRegistry(env, {
+    timeoutMs: cfg.GENERATION_TIMEOUT,
+    maxResponseBytes: cfg.PROVIDER_RESPONSE_MAX_BYTES,
+  });
   const publisher = alertPublisher(alerts);
   const processor = generationProcessor({
     breakers,
@@ -69,6 +77,8 @@ export function startGenerationWorker(
     pauses: providerPause(redis, keys),
     logger,
     rateLimitPauseMs: cfg.RATE_LIMIT_PAUSE,
+    retryAfterMaxMs: cfg.RETRY_AFTER_MAX,
+    promptMaxBytes: cfg.PROMPT_MAX_BYTES,
   });
   const unknownBackoffTypes = new Set<string>();
   // BullMQ leaves a connection it was handed open on close(), so we keep it to close it ourselves.
@@ -84,7 +94,9 @@ export function startGenerationWorker(
     stalledInterval: Math.max(1000, Math.round(cfg.GENERATION_LOCK_DURATION / 2)),
     // Completed jobs carry the result for awaiting producers; an hour is plenty and bounds memory.
     removeOnComplete: { age: 3600, count: 10_000 },
-    removeOnFail: { age: 7 * 86_400 },
+    // Failed ones are kept a week for a look and a retry from the dashboard, and at most 10,000 of
+    // them: each holds its prompt (up to PROMPT_MAX_BYTES), and an outage fails thousands an hour.
+    removeOnFail: { age: 7 * 86_400, count: 10_000 },
     settings: {
       // BullMQ hands every type but its own `fixed` and `exponential` here. Another name than
       // BACKOFF_TYPE is most likely a producer's typo: it still gets these retries, and one warning.

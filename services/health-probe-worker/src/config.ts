@@ -1,4 +1,5 @@
-import { DEFAULT_BREAKER_WINDOW } from '@faultline/core';
+import { DEFAULT_BREAKER_WINDOW, MIN_PROBE_INTERVAL_MS } from '@faultline/core';
+import { DEFAULT_RESPONSE_MAX_BYTES } from '@faultline/providers';
 import { BaseConfig, envDuration, envInt } from '@faultline/runtime';
 import { z } from 'zod';
 
@@ -6,6 +7,13 @@ export const HealthProbeConfig = BaseConfig.extend({
   FAULTLINE_MODELS_FILE: z.string().optional(),
   PROBE_CONCURRENCY: envInt(1, 1000).default(50),
   PROBE_TIMEOUT: envDuration.default(10_000),
+  /**
+   * The shortest interval the models file may give (1 s): `interval: 30` is 30 ms, 33 paid calls a
+   * second per model. Lower only for tests and demos.
+   */
+  PROBE_INTERVAL_MIN: envDuration.default(MIN_PROBE_INTERVAL_MS),
+  /** A provider answer larger than this is cut off and the probe fails as a server error. */
+  PROVIDER_RESPONSE_MAX_BYTES: envInt(1024, 1024 * 1_048_576).default(DEFAULT_RESPONSE_MAX_BYTES),
   BREAKER_FAILURE_THRESHOLD: envInt(1).default(3),
   BREAKER_FAILURE_RATE: z.coerce.number().gt(0).max(1).default(0.5),
   BREAKER_MIN_SAMPLES: envInt(1).default(10),

@@ -46,7 +46,10 @@ export async function startHealthProbe(cfg: HealthProbeConfig, env: NodeJS.Proce
     QUEUES.healthProbes,
     probeProcessor({
       models: new Map(models.map((m) => [modelKey(m.provider, m.id), m])),
-      providers: createProviderRegistry(env, { timeoutMs: cfg.PROBE_TIMEOUT }),
+      providers: createProviderRegistry(env, {
+        timeoutMs: cfg.PROBE_TIMEOUT,
+        maxResponseBytes: cfg.PROVIDER_RESPONSE_MAX_BYTES,
+      }),
       store,
       flags: aggregateStore(redis, keys),
       alerts: alertPublisher(alerts),
@@ -64,8 +67,8 @@ export async function startHealthProbe(cfg: HealthProbeConfig, env: NodeJS.Proce
       prefix: cfg.QUEUE_PREFIX,
       concurrency: cfg.PROBE_CONCURRENCY,
       name: `health-probe@${hostname()}:${process.pid}`,
-      removeOnComplete: { count: 1000 },
-      removeOnFail: { count: 1000 },
+      removeOnComplete: { age: 86_400, count: 1000 },
+      removeOnFail: { age: 7 * 86_400, count: 1000 },
     },
   );
   logErrors(worker, logger, 'probe worker error');

@@ -1,8 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { type ModelSpec, ModelsFile } from '@faultline/core';
+import { MIN_PROBE_INTERVAL_MS, type ModelSpec, modelsFileSchema, parseDuration } from '@faultline/core';
 import { loadProviderSpecs } from '@faultline/providers';
 import { ConfigError } from '@faultline/runtime';
 import { parse as parseYaml } from 'yaml';
+
+/** PROBE_INTERVAL_MIN (HealthProbeConfig checks it; `faultline health` reads the file without it). */
+function minIntervalOf(env: NodeJS.ProcessEnv): number {
+  const raw = env.PROBE_INTERVAL_MIN;
+  if (!raw) return MIN_PROBE_INTERVAL_MS;
+  const ms = parseDuration(raw, 'ms');
+  if (ms === null)
+    throw new ConfigError([
+      { variable: 'PROBE_INTERVAL_MIN', message: 'expected a duration such as 500ms, 10s, 5m or 1h' },
+    ]);
+  return ms;
+}
 
 /**
  * The models to watch, from FAULTLINE_MODELS_FILE (YAML or JSON); errors name the entry and field.
@@ -19,7 +31,7 @@ export function readModelsFile(path: string | undefined, env: NodeJS.ProcessEnv 
       { variable: 'FAULTLINE_MODELS_FILE', message: `cannot read ${path}: ${(error as Error).message}` },
     ]);
   }
-  const parsed = ModelsFile.safeParse(raw);
+  const parsed = modelsFileSchema({ minIntervalMs: minIntervalOf(env) }).safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {

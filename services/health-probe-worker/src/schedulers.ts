@@ -25,7 +25,10 @@ const upsert = (queue: Queue, id: string, m: ModelSpec) =>
     {
       name: JOB_NAMES.probe,
       data: { provider: m.provider, model: m.id },
-      opts: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } },
+      opts: {
+        removeOnComplete: { age: 86_400, count: 1000 },
+        removeOnFail: { age: 7 * 86_400, count: 1000 },
+      },
     },
   );
 

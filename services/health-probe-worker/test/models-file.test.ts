@@ -92,3 +92,28 @@ describe('models-file validation names the entry and the field', () => {
     ]);
   });
 });
+
+describe('a probe interval under PROBE_INTERVAL_MIN (1 s) is refused', () => {
+  it.each([
+    ['a bare number, meant as seconds', 'interval: 30', { interval: 30 }, /30 ms is under the 1000 ms/],
+    ['milliseconds', 'interval: 500ms', { interval: '500ms' }, /500 ms is under the 1000 ms/],
+  ])('%s, naming the model and the field', (_what, line, patch, message) => {
+    for (const path of [
+      file('yaml', yaml(`id: claude-x\nprovider: anthropic\n${line}`)),
+      file('json', json({ id: 'claude-x', provider: 'anthropic', ...patch })),
+    ]) {
+      const text = errorOf(path);
+      expect(text).toMatch(/models\[1\] \(claude-x\)\.interval: /);
+      expect(text).toMatch(message);
+      expect(text).toContain('write the unit, e.g. 30s');
+    }
+  });
+
+  it('1 s is accepted, and a lower PROBE_INTERVAL_MIN (tests, demos) lets a shorter one through', () => {
+    expect(readModelsFile(file('yaml', yaml('id: c\nprovider: anthropic\ninterval: 1s')))[1]?.interval).toBe(
+      1000,
+    );
+    const fast = file('yaml', yaml('id: c\nprovider: anthropic\ninterval: 200ms'));
+    expect(readModelsFile(fast, { PROBE_INTERVAL_MIN: '100ms' })[1]?.interval).toBe(200);
+  });
+});

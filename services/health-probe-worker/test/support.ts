@@ -40,6 +40,8 @@ export function probeEnv(
     BREAKER_COOLDOWN: '600ms',
     BREAKER_SUCCESS_THRESHOLD: '2',
     PROBE_TIMEOUT: '2s',
+    // The models files here probe every 150–300 ms.
+    PROBE_INTERVAL_MIN: '50ms',
     HEALTH_PORT: '0',
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',

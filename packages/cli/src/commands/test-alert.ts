@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { type AlertEvent, CATEGORIES, type Category, TAXONOMY } from '@faultline/core';
 import {
+  ALERT_EVENT_RETENTION,
   assertRedisReachable,
   BaseConfig,
   createRedis,
@@ -87,7 +88,7 @@ export async function testAlertCommand(argv: string[]): Promise<number> {
   const deliveries = new Queue(QUEUES.alertDeliveries, { connection: redis, prefix: cfg.QUEUE_PREFIX });
   try {
     const event = testEvent(category, values.provider);
-    await alerts.add(JOB_NAMES.alert, event, { jobId: event.id, removeOnComplete: { age: 86_400 } });
+    await alerts.add(JOB_NAMES.alert, event, { jobId: event.id, ...ALERT_EVENT_RETENTION });
     process.stderr.write(
       `test alert ${event.id} (${category}, ${values.provider}) sent; waiting for deliveries…\n`,
     );
