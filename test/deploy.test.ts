@@ -1,14 +1,30 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { AlerterConfig } from '@faultline/alerter-worker/config';
 import { GenerationConfig } from '@faultline/generation-worker/config';
 import { HealthProbeConfig } from '@faultline/health-probe-worker/config';
 import { readModelsFile } from '@faultline/health-probe-worker/models';
 import { OpsConfig } from '@faultline/ops/config';
-import { assertEvictionPolicy, createRedis, loadConfig, REQUIRED_EVICTION_POLICY } from '@faultline/runtime';
-import { freePort, killWithThisProcess, pollUntil, redisAnswers } from '@faultline/testkit';
+import {
+  assertEvictionPolicy,
+  assertRedisReachable,
+  createRedis,
+  loadConfig,
+  QUEUES,
+  REQUIRED_EVICTION_POLICY,
+  redisKeys,
+} from '@faultline/runtime';
+import {
+  freePort,
+  killWithThisProcess,
+  pollUntil,
+  redisAnswers,
+  redisPasswordVariable,
+  renderRedisUsers,
+} from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 
@@ -38,6 +54,7 @@ interface Deployment {
   metadata: { name: string };
   spec: {
     replicas: number;
+    selector: { matchLabels: Record<string, string> };
     template: {
       metadata: { labels: Record<string, string> };
       spec: {
@@ -81,9 +98,15 @@ describe('deploy files match the code', () => {
       'health-probe-worker',
       'ops',
     ]);
-    for (const [, svc] of faultline) {
+    for (const [name, svc] of faultline) {
       expect(existsSync(join(ROOT, svc.command!.at(-1)!))).toBe(true);
-      expect(svc.environment?.REDIS_URL).toBe('redis://redis:6379');
+      // Its own ACL user (infra/users.acl), its password from .env, required.
+      const user = REDIS_USER_OF[name as keyof typeof REDIS_USER_OF];
+      const variable = redisPasswordVariable(user);
+      expect({ name, url: svc.environment?.REDIS_URL }).toEqual({
+        name,
+        url: `redis://${user}:\${${variable}:?set it in .env (openssl rand -hex 24)}@redis:6379`,
+      });
     }
   });
 
@@ -187,7 +210,7 @@ describe('deploy files match the code', () => {
       const budget = budgets.find((b) => b.metadata.name === d.metadata.name);
       expect(budget?.spec).toEqual({
         maxUnavailable: 1,
-        selector: { matchLabels: d.spec.template.metadata.labels },
+        selector: { matchLabels: d.spec.selector.matchLabels },
       });
     }
   });
@@ -234,29 +257,41 @@ describe('infra/redis.conf', () => {
   });
 
   it.skipIf(!hasRedisServer)(
-    'as redis-server reads it: noeviction and a maxmemory in force, AOF on, accepted by the services’ start-up check',
+    'as redis-server reads it, with infra/users.acl rendered: noeviction and a maxmemory in force, AOF on, protected mode, no way in without a user, and the services’ start-up check passes as a service user',
     async () => {
       const port = await freePort();
       const dir = mkdtempSync(join(tmpdir(), 'faultline-redis-conf-'));
-      // The file as deployed; only where it listens and writes changes for the test.
+      const passwords = { admin: 'conf-test-admin-0123456789', generation: 'conf-test-generation-0123' };
+      // The file as deployed; only where it listens, writes and finds its users changes for the test.
       const child = spawn(
         'redis-server',
-        [join(ROOT, 'infra/redis.conf'), '--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
+        [
+          join(ROOT, 'infra/redis.conf'),
+          ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
+          ...['--aclfile', renderRedisUsers(passwords)],
+        ],
         { stdio: 'ignore' },
       );
       killWithThisProcess(child);
-      const url = `redis://127.0.0.1:${port}`;
-      const redis = createRedis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      const url = (user: keyof typeof passwords) => `redis://${user}:${passwords[user]}@127.0.0.1:${port}`;
+      const redis = createRedis(url('admin'), { lazyConnect: true, maxRetriesPerRequest: 1 });
       try {
         await pollUntil('redis-server with infra/redis.conf to answer', () =>
-          redisAnswers('127.0.0.1', port),
+          assertRedisReachable(url('admin'), 500).then(
+            () => true,
+            () => false,
+          ),
         );
         await redis.connect();
         const get = async (name: string) => ((await redis.config('GET', name)) as string[])[1];
         expect(await get('maxmemory-policy')).toBe('noeviction');
         expect(Number(await get('maxmemory'))).toBeGreaterThan(0);
         expect(await get('appendonly')).toBe('yes');
-        await expect(assertEvictionPolicy(url)).resolves.toBeNull();
+        expect(await get('protected-mode')).toBe('yes');
+        // No user, no answer: not even PING.
+        expect(await redisAnswers('127.0.0.1', port)).toBe(false);
+        // A service user may not CONFIG GET: the check reads INFO memory instead, and warns of nothing.
+        await expect(assertEvictionPolicy(url('generation'))).resolves.toBeNull();
       } finally {
         redis.disconnect();
         const exited = new Promise((r) => child.once('exit', r));
@@ -394,5 +429,639 @@ describe('the image (S8): a current LTS, production dependencies, code read-only
       'tsconfig.json',
     ])
       expect({ path, ignored: dockerIgnores(ignore, path) }).toEqual({ path, ignored: false });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Redis locked down (review S2, S9; issue 14 item 2). test/redis-lockdown.test.ts runs every service
+// as its user; these keep the files in step with the code that changes under them: BullMQ's scripts,
+// Faultline's own scripts and keys, the manifests.
+// ---------------------------------------------------------------------------------------------
+
+/** Which ACL user each Deployment and compose service signs in as. */
+const REDIS_USER_OF = {
+  'generation-worker': 'generation',
+  'health-probe-worker': 'health-probe',
+  'alerter-worker': 'alerter',
+  ops: 'ops',
+} as const;
+const WORKER_USERS = ['generation', 'health-probe', 'alerter'] as const;
+
+interface AclRules {
+  commands: Set<string>;
+  keys: string[];
+}
+interface AclUser extends AclRules {
+  on: boolean;
+  tokens: string[];
+  selectors: AclRules[];
+}
+
+/** Rules as Redis applies them, left to right: enough of the grammar for infra/users.acl. */
+function aclRules(tokens: string[]): AclRules {
+  const rules: AclRules = { commands: new Set(), keys: [] };
+  for (const t of tokens) {
+    if (t === '-@all') rules.commands.clear();
+    else if (t.startsWith('+')) rules.commands.add(t.slice(1).toLowerCase());
+    else if (t.startsWith('-')) rules.commands.delete(t.slice(1).toLowerCase());
+    else if (t.startsWith('~')) rules.keys.push(t.slice(1));
+    else if (t === 'allkeys') rules.keys.push('*');
+    else if (t === 'allcommands') rules.commands.add('@all');
+  }
+  return rules;
+}
+
+function parseAcl(text: string): Map<string, AclUser> {
+  const users = new Map<string, AclUser>();
+  for (const line of text.split('\n').filter((l) => l.trim())) {
+    const [keyword, name, ...rest] = line.trim().split(/\s+/);
+    expect({ line, keyword }).toEqual({ line, keyword: 'user' });
+    // A selector `(+hset ~k)` is one rule set of its own.
+    const root: string[] = [];
+    const selectors: AclRules[] = [];
+    for (const group of rest.join(' ').match(/\([^)]*\)|\S+/g) ?? []) {
+      if (group.startsWith('(')) selectors.push(aclRules(group.slice(1, -1).split(/\s+/)));
+      else root.push(group);
+    }
+    users.set(name!, {
+      ...aclRules(root),
+      on: root.includes('on') && !root.includes('off'),
+      tokens: rest,
+      selectors,
+    });
+  }
+  return users;
+}
+
+const globRegex = (glob: string) =>
+  new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replaceAll('*', '.*')
+      .replaceAll('?', '.')}$`,
+  );
+const keyAllowed = (rules: AclRules, key: string) => rules.keys.some((k) => globRegex(k).test(key));
+/** The command (or `command|subcommand`) allowed by the user's root rules or one of its selectors. */
+const commandAllowed = (u: AclUser, command: string) =>
+  [u, ...u.selectors].some((r) => r.commands.has('@all') || r.commands.has(command));
+
+const ACL = () => parseAcl(read('infra/users.acl'));
+const PREFIX = '{faultline}';
+
+/** Commands a Lua script calls: quoted command names in its code (BullMQ writes them in capitals). */
+function luaCommands(lua: string, upperOnly: boolean): string[] {
+  const code = lua.replace(/--\[\[[\s\S]*?\]\]/g, '').replace(/--[^\n]*/g, '');
+  const found = upperOnly
+    ? [...code.matchAll(/["']([A-Z]+)["']/g)].map((m) => m[1]!)
+    : [...code.matchAll(/redis\.p?call\(\s*["']([A-Za-z]+)["']/g)].map((m) => m[1]!);
+  return [...new Set(found.map((c) => c.toLowerCase()))].filter((c) => REDIS_COMMANDS.has(c)).sort();
+}
+
+/** The Redis commands a script may name (a capitalised word that is not one, like LIMIT, is left out). */
+const REDIS_COMMANDS = new Set(
+  (
+    'del exists get set hdel hexists hget hgetall hincrby hincrbyfloat hkeys hlen hmget hmset hscan hset ' +
+    'hsetnx incr incrby lindex llen lpop lpos lpush lrange lrem lset ltrim persist pexpire pexpireat pttl ' +
+    'rename rpop rpoplpush rpush sadd scard sismember smembers srem sscan time type unlink xadd xdel xlen ' +
+    'xrange xread xrevrange xtrim zadd zcard zcount zlexcount zpopmin zrange zrangebylex zrangebyscore zrem ' +
+    'zremrangebyrank zremrangebyscore zrevrange zrevrangebyscore zscore expire ttl mget mset getdel getex ' +
+    'lmove blmove zrank zrevrank zunionstore zinterstore zdiffstore smove sunionstore sinterstore hrandfield ' +
+    'hexpire hpexpire copy keys scan flushall flushdb config eval evalsha publish spublish sort info'
+  ).split(' '),
+);
+
+/** BullMQ's compiled scripts (their includes inlined), by name: what its queues and workers run. */
+function bullmqScripts(): Map<string, string> {
+  const dir = join(dirname(createRequire(join(ROOT, 'test/package.json')).resolve('bullmq')), 'scripts');
+  const scripts = new Map<string, string>();
+  for (const file of readdirSync(dir).filter((f) => /^[a-zA-Z0-9]+-\d+\.js$/.test(f))) {
+    const content = /const content = `([\s\S]*?)`;/.exec(readFileSync(join(dir, file), 'utf8'))?.[1];
+    if (content) scripts.set(file.replace(/-\d+\.js$/, ''), content);
+  }
+  return scripts;
+}
+
+/** What BullMQ sends beside its scripts (ioredis-client.js, worker.js, queue-events.js). */
+const BULLMQ_CLIENT_COMMANDS = [
+  'eval',
+  'evalsha',
+  'bzpopmin',
+  'client|setname',
+  'info',
+  'ping',
+  'multi',
+  'exec',
+];
+
+/** Commands no Faultline user may have: they wipe, reconfigure, enumerate, copy out or stall the server. */
+const ADMIN_ONLY = [
+  'flushall',
+  'flushdb',
+  'config',
+  'config|set',
+  'config|get',
+  'config|rewrite',
+  'keys',
+  'debug',
+  'acl',
+  'acl|setuser',
+  'acl|list',
+  'acl|load',
+  'acl|save',
+  'shutdown',
+  'module',
+  'monitor',
+  'replicaof',
+  'slaveof',
+  'save',
+  'bgsave',
+  'bgrewriteaof',
+  'migrate',
+  'restore',
+  'dump',
+  'sort',
+  'script',
+  'script|flush',
+  'function',
+  'function|flush',
+  'function|load',
+  'fcall',
+  'client',
+  'client|kill',
+  'client|pause',
+  'sync',
+  'psync',
+  'cluster',
+  'failover',
+  'swapdb',
+  'move',
+  'object',
+  'memory',
+  'latency',
+  'slowlog',
+  'lastsave',
+  'publish',
+  'subscribe',
+  'psubscribe',
+  'eval_ro',
+  'evalsha_ro',
+];
+
+describe('Redis locked down: infra/redis.conf and infra/users.acl (S2)', () => {
+  const conf = read('infra/redis.conf');
+  const setting = (name: string) => new RegExp(`^${name} (.+?)\\s*$`, 'm').exec(conf)?.[1];
+
+  it('protected mode on, users from an ACL file (no shared requirepass), DEBUG and MODULE disabled', () => {
+    expect(setting('protected-mode')).toBe('yes');
+    expect(setting('aclfile')).toBe('/etc/redis/users.acl');
+    expect(setting('requirepass')).toBeUndefined();
+    expect(setting('enable-debug-command')).toBe('no');
+    expect(setting('enable-module-command')).toBe('no');
+    expect(conf).not.toMatch(/^user /m);
+  });
+
+  it('the default user is off and has nothing; the file holds no password; admin alone has every command and key', () => {
+    const users = ACL();
+    expect([...users.keys()].sort()).toEqual(
+      [
+        'admin',
+        'alerter',
+        'default',
+        'generation',
+        'health-probe',
+        'keda',
+        'operator',
+        'ops',
+        'producer',
+      ].sort(),
+    );
+    const byDefault = users.get('default')!;
+    expect({ on: byDefault.on, commands: [...byDefault.commands], keys: byDefault.keys }).toEqual({
+      on: false,
+      commands: [],
+      keys: [],
+    });
+    for (const [name, u] of users) {
+      // Passwords are added at deploy time (infra/redis-users.sh), after each line's resetpass.
+      expect({ name, secrets: u.tokens.filter((t) => /^[>#<!]|^nopass$/.test(t)) }).toEqual({
+        name,
+        secrets: [],
+      });
+      expect({ name, resetpass: u.tokens.includes('resetpass') }).toEqual({ name, resetpass: true });
+      if (name === 'admin') continue;
+      expect({ name, channels: u.tokens.filter((t) => t.startsWith('&') || t === 'allchannels') }).toEqual({
+        name,
+        channels: [],
+      });
+      expect({ name, resetchannels: u.tokens.includes('resetchannels') }).toEqual({
+        name,
+        resetchannels: true,
+      });
+      expect({ name, firstCommandRule: u.tokens.find((t) => /^[+-]/.test(t)) }).toEqual({
+        name,
+        firstCommandRule: '-@all',
+      });
+      expect({ name, dangerous: ADMIN_ONLY.filter((c) => commandAllowed(u, c)) }).toEqual({
+        name,
+        dangerous: [],
+      });
+      expect({ name, categories: u.tokens.filter((t) => t.startsWith('+@')) }).toEqual({
+        name,
+        categories: [],
+      });
+      // Faultline's keys only, never another application's.
+      for (const r of [u, ...u.selectors])
+        for (const k of r.keys)
+          expect({ name, key: k }).toEqual({ name, key: expect.stringMatching(/^\{faultline\}:/) });
+    }
+  });
+
+  it('the three workers and the operator may run every command BullMQ’s scripts call, and what BullMQ sends beside them', () => {
+    const users = ACL();
+    const needed = new Set(BULLMQ_CLIENT_COMMANDS);
+    for (const lua of bullmqScripts().values()) for (const c of luaCommands(lua, true)) needed.add(c);
+    // info and sort appear only as words (a field, a variable): BullMQ never calls them from Lua.
+    needed.delete('sort');
+    expect(needed.size).toBeGreaterThan(40);
+    for (const name of [...WORKER_USERS, 'operator'])
+      expect({
+        name,
+        missing: [...needed].filter((c) => !commandAllowed(users.get(name)!, c)).sort(),
+      }).toEqual({
+        name,
+        missing: [],
+      });
+  });
+
+  it('each service may run every command of its own Lua scripts, on its own keys', () => {
+    const users = ACL();
+    const owners: Record<string, readonly string[]> = {
+      'services/generation-worker/src/scripts': ['generation'],
+      'services/health-probe-worker/src/scripts': ['health-probe'],
+      'services/alerter-worker/src/scripts': ['alerter'],
+      // Health and classifier state in runtime: written by the generation and health-probe workers.
+      'packages/runtime/src/scripts': ['generation', 'health-probe'],
+    };
+    for (const [dir, names] of Object.entries(owners))
+      for (const file of readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.lua'))) {
+        const commands = luaCommands(read(`${dir}/${file}`), false);
+        expect(commands.length).toBeGreaterThan(0);
+        for (const name of names)
+          expect({
+            script: file,
+            name,
+            missing: commands.filter((c) => !commandAllowed(users.get(name)!, c)),
+          }).toEqual({
+            script: file,
+            name,
+            missing: [],
+          });
+      }
+  });
+
+  it('every key Faultline names, and every queue, is one a worker user may touch (a new one needs a line in users.acl)', () => {
+    const users = ACL();
+    const keys = Object.entries(redisKeys(PREFIX)).map(([name, build]) => ({
+      name,
+      key: (build as (...args: unknown[]) => string)('x', 'y', 1),
+    }));
+    for (const queue of Object.values(QUEUES))
+      for (const part of ['wait', 'active', 'meta', 'events', '42'])
+        keys.push({ name: `queue ${queue}`, key: `${PREFIX}:${queue}:${part}` });
+    for (const { name, key } of keys) {
+      const holders = WORKER_USERS.filter((u) => keyAllowed(users.get(u)!, key));
+      expect({ name, key, reachable: holders.length > 0 }).toEqual({ name, key, reachable: true });
+    }
+  });
+
+  it('the producer adds generation jobs, follows them and reads run summaries; nothing else', () => {
+    const u = ACL().get('producer')!;
+    const scripts = bullmqScripts();
+    const needed = new Set(['eval', 'evalsha', 'xread', 'hset', 'hgetall', 'ping', 'info']);
+    for (const name of [
+      'addStandardJob',
+      'addDelayedJob',
+      'addPrioritizedJob',
+      'getState',
+      'getStateV2',
+      'isFinished',
+    ])
+      for (const c of luaCommands(scripts.get(name)!, true)) needed.add(c);
+    expect([...needed].filter((c) => !commandAllowed(u, c))).toEqual([]);
+    expect(u.keys.sort()).toEqual([`${PREFIX}:generation`, `${PREFIX}:generation:*`, `${PREFIX}:run:*`]);
+    expect(u.selectors).toEqual([]);
+  });
+
+  it('ops reads every key and writes only BullMQ’s queue metadata and what its read scripts tidy', () => {
+    const u = ACL().get('ops')!;
+    const scripts = bullmqScripts();
+    const reads = [
+      'getCounts',
+      'getCountsPerPriority',
+      'getRanges',
+      'getMetrics',
+      'paginate',
+      'getState',
+      'getStateV2',
+      'isFinished',
+      'isJobInList',
+      'getRateLimitTtl',
+      'getDependencyCounts',
+    ];
+    for (const name of reads)
+      expect({
+        name,
+        missing: luaCommands(scripts.get(name)!, true).filter((c) => !commandAllowed(u, c)),
+      }).toEqual({
+        name,
+        missing: [],
+      });
+    const WRITES =
+      /^(set|del|unlink|hset|hdel|hmset|hincrby|lpush|rpush|rpop|lpop|lrem|ltrim|zadd|zrem|sadd|srem|xadd|xtrim|rename|pexpire|incr)/;
+    expect([...u.commands].filter((c) => WRITES.test(c))).toEqual([]);
+    expect(u.keys).toEqual([`${PREFIX}:*`]);
+    // Each write it has is one command on one kind of key.
+    expect(u.selectors.map((s) => ({ commands: [...s.commands], keys: s.keys }))).toEqual([
+      { commands: ['hset'], keys: [`${PREFIX}:*:meta`] },
+      { commands: ['rpop'], keys: [`${PREFIX}:*:wait`, `${PREFIX}:*:paused`] },
+      { commands: ['del'], keys: [`${PREFIX}:*:limiter`] },
+    ]);
+  });
+
+  it('KEDA’s user runs its list-length script on the generation wait list, and nothing more', () => {
+    const u = ACL().get('keda')!;
+    expect([...u.commands].sort()).toEqual(['eval', 'evalsha', 'llen', 'ping', 'select', 'type']);
+    expect(u.keys).toEqual([`${PREFIX}:generation:wait`]);
+    const [keda] = k8sDocs('autoscaling.yaml');
+    expect(keda.spec.triggers[0].metadata.listName).toBe(u.keys[0]);
+  });
+
+  it('infra/redis-users.sh refuses placeholder and short passwords, and writes the prefix it is given', () => {
+    const run = (env: Record<string, string>) =>
+      spawnSync('sh', [join(ROOT, 'infra/redis-users.sh')], {
+        env: { PATH: process.env.PATH ?? '', ...env },
+        encoding: 'utf8',
+      });
+    expect(run({ REDIS_PASSWORD_OPS: 'replace-me-0123456789' })).toMatchObject({
+      status: 3,
+      stderr: expect.stringMatching(/REDIS_PASSWORD_OPS is a placeholder/),
+    });
+    expect(run({ REDIS_PASSWORD_OPS: 'short' })).toMatchObject({
+      status: 3,
+      stderr: expect.stringMatching(/REDIS_PASSWORD_OPS is shorter than 16 characters/),
+    });
+    const rendered = run({ REDIS_PASSWORD_KEDA: 'a-long-enough-password', QUEUE_PREFIX: '{eu}' });
+    const keda = rendered.stdout.split('\n').find((l) => l.startsWith('user keda '))!;
+    expect(keda).toMatch(/ ~\{eu\}:generation:wait #[0-9a-f]{64}$/);
+    expect(rendered.stderr).toMatch(/no password for: generation /);
+  });
+});
+
+/** Pod labels a NetworkPolicy's podSelector picks. */
+function selects(
+  selector: {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: { key: string; operator: string; values: string[] }[];
+  },
+  labels: Record<string, string>,
+): boolean {
+  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  const byExpressions = (selector.matchExpressions ?? []).every(
+    (e) => e.operator === 'In' && e.values.includes(labels[e.key] ?? ''),
+  );
+  return byLabels && byExpressions;
+}
+
+interface PolicyPort {
+  protocol: string;
+  port: number | string;
+}
+interface PolicyPeer {
+  podSelector?: { matchLabels?: Record<string, string> };
+  namespaceSelector?: { matchLabels?: Record<string, string> };
+  ipBlock?: { cidr: string; except?: string[] };
+}
+interface Policy {
+  metadata: { name: string };
+  spec: {
+    podSelector: Parameters<typeof selects>[0];
+    policyTypes: string[];
+    ingress?: { from?: PolicyPeer[]; ports?: PolicyPort[] }[];
+    egress?: { to?: PolicyPeer[]; ports?: PolicyPort[] }[];
+  };
+}
+
+describe('Redis locked down in Kubernetes: a Secret, NetworkPolicies, a restricted Redis, pinned images (S2, S9)', () => {
+  const policies = () => k8sDocs('network-policy.yaml') as Policy[];
+  const podLabels = (name: string) =>
+    deployments().find((d) => d.metadata.name === name)!.spec.template.metadata.labels;
+  /** The rules every policy that picks a pod with these labels gives it, in one direction. */
+  const rulesFor = (labels: Record<string, string>, direction: 'ingress' | 'egress') =>
+    policies()
+      .filter((p) => selects(p.spec.podSelector, labels))
+      .flatMap((p) => p.spec[direction] ?? []);
+  const egressPorts = (labels: Record<string, string>, to: (peer: PolicyPeer) => boolean) =>
+    (rulesFor(labels, 'egress') as NonNullable<Policy['spec']['egress']>)
+      .filter((r) => (r.to ?? []).some(to))
+      .flatMap((r) => (r.ports ?? []).map((p) => `${p.protocol}/${p.port}`))
+      .sort();
+  const anywhere = (peer: PolicyPeer) => peer.ipBlock?.cidr === '0.0.0.0/0';
+  const redisPods = (peer: PolicyPeer) => peer.podSelector?.matchLabels?.app === 'redis';
+
+  it('each Deployment takes REDIS_URL from the Secret faultline-redis, its own key naming its own user; the ConfigMap has none', () => {
+    const [config, , , redisSecret] = k8sDocs('config.yaml');
+    expect(config.data.REDIS_URL).toBeUndefined();
+    expect(redisSecret.metadata.name).toBe('faultline-redis');
+    const users = ACL();
+    for (const d of deployments()) {
+      const name = d.metadata.name as keyof typeof REDIS_USER_OF;
+      const c = d.spec.template.spec.containers[0] as Container & {
+        env: { name: string; valueFrom?: unknown }[];
+        envFrom: { secretRef?: { name: string } }[];
+      };
+      expect({ name, from: c.env.find((e) => e.name === 'REDIS_URL')?.valueFrom }).toEqual({
+        name,
+        from: { secretKeyRef: { name: 'faultline-redis', key: name } },
+      });
+      // Only its own key: the Secret is never handed over whole.
+      expect({ name, whole: c.envFrom.some((e) => e.secretRef?.name === 'faultline-redis') }).toEqual({
+        name,
+        whole: false,
+      });
+      const url = new URL(redisSecret.stringData[name]);
+      expect({ name, user: url.username, host: url.host, protocol: url.protocol }).toEqual({
+        name,
+        user: REDIS_USER_OF[name],
+        host: 'redis.faultline.svc:6379',
+        protocol: 'redis:',
+      });
+      expect(users.get(url.username)?.on).toBe(true);
+    }
+    // KEDA signs in as its own user, from the same Secret.
+    const [scaled, auth] = k8sDocs('autoscaling.yaml');
+    expect(scaled.spec.triggers[0].authenticationRef).toEqual({ name: auth.metadata.name });
+    expect(auth.kind).toBe('TriggerAuthentication');
+    expect(auth.spec.secretTargetRef).toEqual([
+      { parameter: 'username', name: 'faultline-redis', key: 'keda-username' },
+      { parameter: 'password', name: 'faultline-redis', key: 'keda-password' },
+    ]);
+    expect(redisSecret.stringData['keda-username']).toBe('keda');
+  });
+
+  it('NetworkPolicies: nothing unless allowed; Redis takes Faultline’s pods and KEDA and calls out to nothing', () => {
+    const deny = policies().find((p) => p.metadata.name === 'default-deny')!;
+    expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    const redisIn = rulesFor({ app: 'redis' }, 'ingress');
+    expect(redisIn).toEqual([
+      {
+        from: [
+          { podSelector: { matchLabels: { 'faultline.io/redis-client': 'true' } } },
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'keda' } },
+            podSelector: { matchLabels: { app: 'keda-operator' } },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 6379 }],
+      },
+    ]);
+    expect(rulesFor({ app: 'redis' }, 'egress')).toEqual([]);
+    // A pod that is not Faultline's (another app in the namespace) gets nothing in or out.
+    expect(rulesFor({ app: 'something-else' }, 'egress')).toEqual([]);
+  });
+
+  it('each service reaches Redis and DNS; HTTPS out for the workers that call providers, Sentry and webhooks, SMTP for the alerter, nothing for ops', () => {
+    const dns = (peer: PolicyPeer) => peer.podSelector?.matchLabels?.['k8s-app'] === 'kube-dns';
+    const smtpPort = `TCP/${podEnv().SMTP_PORT}`;
+    const expected: Record<string, string[]> = {
+      'generation-worker': ['TCP/443'],
+      'health-probe-worker': ['TCP/443'],
+      'alerter-worker': ['TCP/25', 'TCP/443', 'TCP/465', 'TCP/587'],
+      ops: [],
+    };
+    for (const [name, out] of Object.entries(expected)) {
+      const labels = podLabels(name);
+      expect({ name, redis: egressPorts(labels, redisPods) }).toEqual({ name, redis: ['TCP/6379'] });
+      expect({ name, dns: egressPorts(labels, dns) }).toEqual({ name, dns: ['TCP/53', 'UDP/53'] });
+      expect({ name, anywhere: egressPorts(labels, anywhere) }).toEqual({ name, anywhere: out });
+    }
+    expect(egressPorts(podLabels('alerter-worker'), anywhere)).toContain(smtpPort);
+    // Out to the internet, never to the cloud's instance metadata (link-local).
+    for (const rule of policies().flatMap((p) => p.spec.egress ?? []))
+      for (const peer of rule.to ?? [])
+        if (peer.ipBlock) expect(peer.ipBlock.except?.length).toBeGreaterThan(0);
+    // The HTTP ports are open to callers (Prometheus, an ingress); each asks for its own credentials.
+    for (const name of Object.keys(HTTP_SERVICES))
+      expect({ name, ports: rulesFor(podLabels(name), 'ingress').flatMap((r) => r.ports ?? []) }).toEqual({
+        name,
+        ports: [{ protocol: 'TCP', port: 'http' }],
+      });
+  });
+
+  it('Redis runs as the restricted profile asks, infra/redis.conf verbatim, its users from the Secret redis-acl, its memory above maxmemory', () => {
+    const [config, service, statefulSet] = k8sDocs('redis.yaml');
+    expect(config.data['redis.conf']).toBe(read('infra/redis.conf'));
+    expect(service.spec.ports).toEqual([{ name: 'redis', port: 6379, targetPort: 'redis' }]);
+    const pod = statefulSet.spec.template.spec;
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    const [c] = pod.containers;
+    expect(c.command).toEqual(['redis-server', '/usr/local/etc/redis/redis.conf']);
+    expect(c.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    const mount = (path: string) => {
+      const m = c.volumeMounts.find((v: { mountPath: string }) => v.mountPath === path);
+      return pod.volumes.find((v: { name: string }) => v.name === m?.name);
+    };
+    expect(mount('/usr/local/etc/redis')).toMatchObject({ configMap: { name: 'redis-config' } });
+    const aclfile = /^aclfile (\S+)$/m.exec(read('infra/redis.conf'))![1]!;
+    expect(mount(dirname(aclfile))).toMatchObject({ secret: { secretName: 'redis-acl' } });
+    expect(basename(aclfile)).toBe('users.acl');
+    expect(c.volumeMounts.map((v: { mountPath: string }) => v.mountPath)).toContain('/data');
+    const gib = (q: string) => Number(/^(\d+)Gi$/.exec(q)?.[1] ?? Number.NaN);
+    const maxmemoryGb = Number(/^maxmemory (\d+)gb$/m.exec(read('infra/redis.conf'))![1]);
+    expect(gib(c.resources.limits.memory)).toBeGreaterThanOrEqual(2 * maxmemoryGb);
+  });
+
+  it('every container has a full securityContext, requests and a memory limit; every emptyDir a size limit', () => {
+    const [, , statefulSet] = k8sDocs('redis.yaml');
+    const pods = [
+      ...deployments().map((d) => ({
+        name: d.metadata.name,
+        spec: d.spec.template.spec as unknown as typeof statefulSet.spec.template.spec,
+      })),
+      { name: 'redis', spec: statefulSet.spec.template.spec },
+    ];
+    for (const { name, spec } of pods) {
+      expect({ name, pod: spec.securityContext }).toMatchObject({
+        name,
+        pod: {
+          runAsNonRoot: true,
+          runAsUser: expect.any(Number),
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+      });
+      for (const c of spec.containers) {
+        expect({ name, container: c.securityContext }).toEqual({
+          name,
+          container: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ['ALL'] },
+          },
+        });
+        expect({ name, resources: c.resources }).toMatchObject({
+          name,
+          resources: {
+            requests: { cpu: expect.any(String), memory: expect.any(String) },
+            limits: { memory: expect.any(String) },
+          },
+        });
+      }
+      for (const v of spec.volumes.filter((x: { emptyDir?: unknown }) => x.emptyDir))
+        expect({ name, volume: v.name, sizeLimit: v.emptyDir.sizeLimit }).toEqual({
+          name,
+          volume: v.name,
+          sizeLimit: expect.stringMatching(/^\d+Mi$/),
+        });
+    }
+  });
+
+  it('every image is pinned: a release tag or a digest, never latest; Faultline’s is the workspace version everywhere', () => {
+    const images = [
+      ...readdirSync(join(ROOT, 'infra/k8s'))
+        .filter((f) => f.endsWith('.yaml'))
+        .flatMap((f) =>
+          [...read(`infra/k8s/${f}`).matchAll(/^\s*image:\s*(\S+)/gm)].map((m) => ({
+            file: f,
+            image: m[1]!,
+          })),
+        ),
+      ...[...read('docker-compose.yml').matchAll(/^\s*image:\s*(\S+)/gm)].map((m) => ({
+        file: 'docker-compose.yml',
+        image: m[1]!,
+      })),
+    ];
+    expect(images.length).toBeGreaterThanOrEqual(7);
+    for (const { file, image } of images)
+      expect({
+        file,
+        image,
+        pinned: /^[\w./-]+(:(?!latest$)[\w.-]*\d[\w.-]*|@sha256:[0-9a-f]{64})$/.test(image),
+      }).toEqual({
+        file,
+        image,
+        pinned: true,
+      });
+    const version = JSON.parse(read('services/generation-worker/package.json')).version;
+    const ours = images.filter((i) => i.image.startsWith('faultline'));
+    expect(ours.map((i) => i.image)).toEqual(ours.map(() => `faultline:${version}`));
+    expect(read('infra/README.md')).toContain(`-t faultline:${version} .`);
+    // Both run the same Redis release.
+    expect(new Set(images.filter((i) => i.image.startsWith('redis')).map((i) => i.image)).size).toBe(1);
   });
 });

@@ -77,6 +77,12 @@ export const localRedisUrl = (env: NodeJS.ProcessEnv = process.env) =>
 export const BaseConfig = z.object({
   // Unset means the Redis that `faultline start` runs for itself, so every command finds it.
   REDIS_URL: envUrl(['redis', 'rediss']).default(() => localRedisUrl()),
+  // rediss:// only (redis-tls.ts reads them for every connection and refuses them with redis://).
+  /** PEM file of the CA that signed Redis's certificate, when it is not one Node trusts. */
+  REDIS_TLS_CA: z.string().optional(),
+  /** Client certificate and key (PEM files) for a Redis with `tls-auth-clients yes`. */
+  REDIS_TLS_CERT: z.string().optional(),
+  REDIS_TLS_KEY: z.string().optional(),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[\w{}:.-]+$/, 'letters, digits and {}:._- only')

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { ConfigError } from './config.ts';
 import { displayRedisUrl, RedisUnreachableError } from './redis.ts';
+import { redisTlsOptions } from './redis-tls.ts';
 
 /** The only eviction policy under which BullMQ queues and the alerter's TTL'd state are never lost. */
 export const REQUIRED_EVICTION_POLICY = 'noeviction';
@@ -39,6 +40,7 @@ export function policyFromInfo(info: string): string | null {
  */
 export async function readEvictionPolicy(url: string, timeoutMs = 3000): Promise<EvictionPolicy> {
   const probe = new Redis(url, {
+    tls: redisTlsOptions(url),
     lazyConnect: true,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,

@@ -1,4 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { redisTlsAdvice, redisTlsOptions } from './redis-tls.ts';
+
+export { REDIS_TLS_SETTINGS, redisTlsAdvice, redisTlsOptions } from './redis-tls.ts';
 
 /** Shown instead of the URL's password wherever a URL is printed. */
 export function displayRedisUrl(url: string): string {
@@ -19,10 +22,27 @@ export class RedisUnreachableError extends Error {
   ) {
     super(
       `Redis is unreachable at ${displayRedisUrl(url)} (${(cause as Error)?.message ?? cause}). ` +
-        'Start redis-server or point REDIS_URL at a running Redis.',
+        `${redisAdvice(cause, url) ?? 'Start redis-server or point REDIS_URL at a running Redis'}.`,
       { cause },
     );
   }
+}
+
+/** What to do about an error connecting to Redis that is not "start it": TLS, credentials, ACL. */
+export function redisAdvice(error: unknown, url = ''): string | null {
+  const { message = '', code } = (error ?? {}) as { message?: string; code?: string };
+  if (/\bWRONGPASS\b|\bNOAUTH\b/.test(message))
+    return 'Check the user name and password in REDIS_URL (redis://user:password@host:port; the password percent-encoded)';
+  if (/\bNOPERM\b/.test(message))
+    return "REDIS_URL's user lacks a permission Faultline needs: give it the rules of its service in infra/users.acl";
+  const tls = redisTlsAdvice(error);
+  if (tls) return tls;
+  // A server that refuses the handshake often just resets the connection: no alert to read.
+  if (code === 'ECONNRESET' || code === 'EPIPE')
+    return /^rediss:/i.test(url)
+      ? 'Redis closed the TLS connection: if it asks clients for a certificate (tls-auth-clients), set REDIS_TLS_CERT and REDIS_TLS_KEY'
+      : 'Redis closed the connection: if it speaks TLS on this port, use rediss://';
+  return null;
 }
 
 /**
@@ -45,11 +65,16 @@ export function reconnectOnError(error: Error): 2 | false {
  * requires for blocking connections; reconnects go on forever so a Redis restart loses nothing,
  * and a failover's READONLY recycles the connection (reconnectOnError) instead of failing writes.
  */
-export function createRedis(url: string, options: RedisOptions = {}): Redis {
+export function createRedis(
+  url: string,
+  options: RedisOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Redis {
   const redis = new Redis(url, {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
     reconnectOnError,
+    tls: redisTlsOptions(url, env),
     ...options,
   });
   let reportedAt = 0;
@@ -59,7 +84,8 @@ export function createRedis(url: string, options: RedisOptions = {}): Redis {
     const now = Date.now();
     if (now - reportedAt < 10_000) return;
     reportedAt = now;
-    reportRedisError(displayRedisUrl(url), error);
+    const advice = redisAdvice(error, url);
+    reportRedisError(displayRedisUrl(url), advice ? new Error(`${error.message}: ${advice}`) : error);
   });
   return redis;
 }
@@ -74,20 +100,33 @@ export function onRedisError(reporter: RedisErrorReporter): void {
   reportRedisError = reporter;
 }
 
-/** Fails fast with a clear message when Redis does not answer, instead of hanging in reconnects. */
-export async function assertRedisReachable(url: string, timeoutMs = 3000): Promise<void> {
+/**
+ * Fails fast with a clear message when Redis does not answer, instead of hanging in reconnects: a
+ * refused TLS certificate or password names the setting to change. A bad REDIS_TLS_* is a ConfigError.
+ */
+export async function assertRedisReachable(
+  url: string,
+  timeoutMs = 3000,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   const probe = new Redis(url, {
+    tls: redisTlsOptions(url, env),
     lazyConnect: true,
     connectTimeout: timeoutMs,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  probe.on('error', () => {});
+  // connect() rejects with "Connection is closed."; why it closed (a refused certificate or
+  // password) comes as an error event first.
+  let why: Error | undefined;
+  probe.on('error', (error: Error) => {
+    why ??= error;
+  });
   try {
     await probe.connect();
     await probe.ping();
   } catch (error) {
-    throw new RedisUnreachableError(url, error);
+    throw new RedisUnreachableError(url, why ?? error);
   } finally {
     probe.disconnect();
   }

@@ -10,5 +10,7 @@ export * from './poll-until.ts';
 export * from './provider-simulator/index.ts';
 export * from './redis-ping.ts';
 export * from './redis-server.ts';
+export * from './redis-users.ts';
 export * from './repo-process.ts';
 export * from './test-redis.ts';
+export * from './tls-certificates.ts';

@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { killWithThisProcess, removeWithThisProcess } from './child-reaper.ts';
 import { freePort } from './free-port.ts';
 import { pollUntil } from './poll-until.ts';
@@ -38,17 +41,98 @@ function findOnPath(command: string, path: string | undefined): string | null {
  */
 export type Fsync = 'always' | 'everysec';
 
-function redisArgs(port: number, dir: string, fsync: Fsync): string[] {
+/** PEM files of a TLS-only redis-server (no plain port). */
+export interface TestRedisTls {
+  cert: string;
+  key: string;
+  /** The CA that signed `cert`, and that client certificates must chain to when `authClients`. */
+  ca: string;
+  /** `tls-auth-clients`: true asks every client for a certificate (Redis's default), false does not. */
+  authClients: boolean;
+}
+
+export interface TestRedisOptions {
+  fsync?: Fsync;
+  /**
+   * An ACL file for redis-server (`aclfile`), e.g. infra/users.acl with passwords. The kit adds a user
+   * of its own with every permission, and `url` signs in as it; tests build URLs of the file's users.
+   */
+  aclFile?: string;
+  /** Serve TLS only: `url` is rediss://localhost:<port> (the certificate should name localhost). */
+  tls?: TestRedisTls;
+}
+
+/** How the kit itself reaches a server it started: the user it added, and TLS. */
+interface KitAccess {
+  auth?: { user: string; password: string };
+  tls?: TestRedisTls;
+}
+
+const KIT_USER = 'faultline-testkit';
+
+function redisArgs(port: number, dir: string, fsync: Fsync, opts: TestRedisOptions): string[] {
+  const listen = opts.tls
+    ? [
+        ...['--port', '0', '--tls-port', String(port)],
+        ...['--tls-cert-file', opts.tls.cert, '--tls-key-file', opts.tls.key],
+        ...['--tls-ca-cert-file', opts.tls.ca, '--tls-auth-clients', opts.tls.authClients ? 'yes' : 'no'],
+      ]
+    : ['--port', String(port)];
   return [
-    ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
+    ...listen,
+    ...['--bind', '127.0.0.1', '--dir', dir],
+    ...(opts.aclFile ? ['--aclfile', join(dir, 'users.acl')] : []),
     ...['--appendonly', 'yes', '--appendfsync', fsync, '--save', ''],
     ...['--daemonize', 'no', '--loglevel', 'warning'],
   ];
 }
 
+/**
+ * True when the server answers PING to the kit: over TLS (the kit trusts its CA and shows its
+ * certificate, which is one the CA signed) and signed in as the kit's user where there is an ACL.
+ */
+function kitAnswers(port: number, access: KitAccess): Promise<boolean> {
+  if (!access.auth && !access.tls) return redisAnswers('127.0.0.1', port);
+  return new Promise((resolve) => {
+    const socket: Socket = access.tls
+      ? tlsConnect({
+          host: '127.0.0.1',
+          port,
+          servername: 'localhost',
+          ca: readFileSync(access.tls.ca),
+          cert: readFileSync(access.tls.cert),
+          key: readFileSync(access.tls.key),
+        })
+      : new Socket();
+    let reply = '';
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('error', () => done(false));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes('+PONG')) done(true);
+      else if (reply.includes('-')) done(false);
+    });
+    const send = () =>
+      socket.write(`${access.auth ? `AUTH ${access.auth.user} ${access.auth.password}\r\n` : ''}PING\r\n`);
+    if (access.tls) socket.once('secureConnect', send);
+    else socket.connect(port, '127.0.0.1', send);
+  });
+}
+
 /** Spawns redis-server and resolves once it answers PING; rejects with its log if it exits first. */
-async function spawnRedis(bin: string, port: number, dir: string, fsync: Fsync): Promise<ChildProcess> {
-  const child = spawn(bin, redisArgs(port, dir, fsync), { stdio: ['ignore', 'pipe', 'pipe'] });
+async function spawnRedis(
+  bin: string,
+  port: number,
+  dir: string,
+  fsync: Fsync,
+  opts: TestRedisOptions,
+  access: KitAccess,
+): Promise<ChildProcess> {
+  const child = spawn(bin, redisArgs(port, dir, fsync, opts), { stdio: ['ignore', 'pipe', 'pipe'] });
   killWithThisProcess(child);
   let log = '';
   const keepTail = (chunk: Buffer) => {
@@ -68,7 +152,7 @@ async function spawnRedis(bin: string, port: number, dir: string, fsync: Fsync):
       `redis-server to answer PING on 127.0.0.1:${port}`,
       async () => {
         if (exit) throw new Error(exit);
-        return redisAnswers('127.0.0.1', port);
+        return kitAnswers(port, access);
       },
       { timeoutMs: STARTUP_TIMEOUT_MS },
     );
@@ -90,16 +174,26 @@ async function stopRedis(child: ChildProcess): Promise<void> {
 }
 
 /** A throw-away redis-server on a free port whose data survives stop() + start(). */
-async function startLocalRedis(bin: string, fsync: Fsync): Promise<TestRedis> {
+async function startLocalRedis(bin: string, fsync: Fsync, opts: TestRedisOptions = {}): Promise<TestRedis> {
   const dir = await mkdtemp(join(tmpdir(), 'faultline-redis-'));
   const forgetDir = removeWithThisProcess(dir);
+  const access: KitAccess = { ...(opts.tls ? { tls: opts.tls } : {}) };
+  if (opts.aclFile) {
+    // The file as given, plus the kit's own user: the given file's users are what a test checks.
+    access.auth = { user: KIT_USER, password: randomBytes(16).toString('hex') };
+    const acl = readFileSync(opts.aclFile, 'utf8').replace(/\n*$/, '\n');
+    await writeFile(
+      join(dir, 'users.acl'),
+      `${acl}user ${KIT_USER} on >${access.auth.password} ~* &* +@all\n`,
+    );
+  }
   let port = 0;
   let child: ChildProcess | undefined;
   // Another process can take the free port between asking for it and Redis binding it: try another.
   for (let attempt = 1; !child; attempt++) {
     port = await freePort();
     try {
-      child = await spawnRedis(bin, port, dir, fsync);
+      child = await spawnRedis(bin, port, dir, fsync, opts, access);
     } catch (error) {
       if (attempt < PORT_ATTEMPTS && /Address already in use/.test(String(error))) continue;
       await rm(dir, { recursive: true, force: true });
@@ -116,10 +210,11 @@ async function startLocalRedis(bin: string, fsync: Fsync): Promise<TestRedis> {
   const start = async () => {
     // A server that died on its own (killed from outside, crashed) is started again too.
     if (child && child.exitCode === null && child.signalCode === null) return;
-    child = await spawnRedis(bin, port, dir, fsync);
+    child = await spawnRedis(bin, port, dir, fsync, opts, access);
   };
+  const signIn = access.auth ? `${access.auth.user}:${access.auth.password}@` : '';
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: opts.tls ? `rediss://${signIn}localhost:${port}` : `redis://${signIn}127.0.0.1:${port}`,
     port,
     external: false,
     dataDir: dir,
@@ -166,11 +261,19 @@ export interface RedisSources {
 
 const MACHINE: RedisSources = { env: process.env, container: startRedisContainer };
 
-/** REDIS_URL if set; else a local redis-server; else a redis:7 container when a Docker engine answers. */
+/**
+ * REDIS_URL if set; else a local redis-server; else a redis:7 container when a Docker engine answers.
+ * With an ACL file or TLS, always a local redis-server, which those options configure.
+ */
 export async function startTestRedis(
-  opts: { fsync?: Fsync } = {},
+  opts: TestRedisOptions = {},
   sources: RedisSources = MACHINE,
 ): Promise<TestRedis> {
+  if (opts.aclFile || opts.tls) {
+    const bin = findOnPath('redis-server', sources.env.PATH);
+    if (!bin) throw new Error(`an ACL file or TLS needs a local redis-server: ${NO_REDIS_MESSAGE}`);
+    return startLocalRedis(bin, opts.fsync ?? 'always', opts);
+  }
   const url = sources.env.REDIS_URL;
   if (url) return externalRedis(url);
   const bin = findOnPath('redis-server', sources.env.PATH);
