@@ -131,6 +131,13 @@ export const TAXONOMY: Record<Category, CategorySpec> = {
   },
 };
 
+/**
+ * How sure a classification is, strongest first: the provider's own documented code or type said it; a
+ * pattern in its text did; only the HTTP status (or the SDK class made from it) did; nothing did.
+ */
+export const CONFIDENCES = ['documented_code', 'text_pattern', 'status_only', 'fallback'] as const;
+export type Confidence = (typeof CONFIDENCES)[number];
+
 /** The classifier's output: one failed call, described so a person knows what broke and what to do. */
 export interface ClassifiedError {
   category: Category;
@@ -151,6 +158,14 @@ export interface ClassifiedError {
   /** Human text, secrets redacted. */
   message: string;
   recommendedActions: string[];
+  /**
+   * The rule that decided: a built-in rule's name (`billing`, `credential`, …), `operator:<name>`, or
+   * `fallback` when none matched. `classifyError` always sets it; a failure Faultline raises itself before
+   * any provider call (an invalid job payload) may leave it out.
+   */
+  rule?: string;
+  /** How sure the deciding rule is; set with `rule`. */
+  confidence?: Confidence;
 }
 
 export interface ClassifyContext {

@@ -36,6 +36,8 @@ describe('every ClassifiedError field is filled from what the provider said', ()
       originalError: 'RateLimitError',
       message: 'You exceeded your current quota, please check your plan and billing details.',
       recommendedActions: TAXONOMY.billing_quota.actions('openrouter'),
+      rule: 'billing',
+      confidence: 'documented_code',
     } satisfies ClassifiedError);
   });
 

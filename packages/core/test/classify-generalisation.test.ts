@@ -464,3 +464,293 @@ describe('no response at all', () => {
     ],
   ]);
 });
+
+describe('an allowance per day, a quota of zero or a plan add-on is billing; a short wait keeps it a rate limit', () => {
+  classifies([
+    [
+      'OpenAI RPD with no wait named',
+      oai(
+        429,
+        openaiBody(
+          'Rate limit reached for gpt-4o in organization org-x on requests per day (RPD): Limit 200, Used 200, Requested 1.',
+          'requests',
+          'rate_limit_exceeded',
+        ),
+      ),
+      'openai',
+      'billing_quota',
+      'quota_long_reset',
+    ],
+    [
+      'OpenAI TPD that clears in minutes',
+      oai(
+        429,
+        openaiBody(
+          'Rate limit reached for gpt-4o-mini in organization org-x on tokens per day (TPD): Limit 200000, Used 199000, Requested 2000. Please try again in 7m12s.',
+          'tokens',
+          'rate_limit_exceeded',
+        ),
+      ),
+      'openai',
+      'rate_limit',
+    ],
+    [
+      'a daily request quota, said in words',
+      new Error('Open api daily request limit reached'),
+      'qianfan',
+      'billing_quota',
+    ],
+    [
+      'a google.rpc quota limit of 0, printed as protobuf text',
+      new Error(
+        '429 Quota exceeded for quota metric \'Requests per minute\' of service \'aiplatform.googleapis.com\'. [reason: "RATE_LIMIT_EXCEEDED"\nmetadata {\n  key: "quota_limit_value"\n  value: "0"\n}\n]',
+      ),
+      'vertex',
+      'billing_quota',
+    ],
+    [
+      'a plan add-on required',
+      ant(429, 'rate_limit_error', 'This model requires extra usage to be enabled on your plan.'),
+      'anthropic',
+      'billing_quota',
+    ],
+    [
+      'a deployment budget crossed behind a router',
+      new Error('429 No deployments available - crossed budget for deployment gpt-4o: 12.5 >= 10'),
+      'litellm',
+      'billing_quota',
+    ],
+    [
+      'monthly included credits spent',
+      raw(402, { error: 'You have exceeded your monthly included credits for Inference Providers.' }),
+      'huggingface',
+      'billing_quota',
+    ],
+    [
+      'an account not in good standing',
+      raw(400, {
+        code: 'Arrearage',
+        message: 'Access denied, please make sure your account is in good standing.',
+      }),
+      'dashscope',
+      'billing_quota',
+    ],
+    [
+      'a relay whose user quota is spent',
+      new Error('user quota is not enough (request id: 20250101)'),
+      'one-api',
+      'billing_quota',
+    ],
+    [
+      'a balance short, in Chinese',
+      new Error('Error code: 429 - {"error":{"code":"1113","message":"您的账户已欠费，请充值后重试。"}}'),
+      'zhipu',
+      'billing_quota',
+    ],
+    [
+      'a geo block whose remedy is billing',
+      raw(
+        400,
+        google(
+          400,
+          'FAILED_PRECONDITION',
+          'The API is not available in this location without a billing account linked.',
+        ),
+      ),
+      'gemini',
+      'billing_quota',
+    ],
+  ]);
+});
+
+describe('a credential problem is found in any wording, whatever the status', () => {
+  classifies([
+    [
+      'a proxy missing its upstream key',
+      raw(503, { detail: 'Missing OPENROUTER_API_KEY: set it in the environment.' }),
+      'proxy',
+      'authentication',
+    ],
+    [
+      'an organization header naming no organization',
+      new Error('openai.AuthenticationError: No such organization: org-123.'),
+      'openai',
+      'authentication',
+    ],
+    ['GitHub', new Error('Error: 401 Bad credentials'), 'copilot', 'authentication'],
+    [
+      'a token, in Chinese',
+      raw(401, {
+        error: { code: '1002', message: 'Authorization Token非法，请确认Authorization Token正确传递。' },
+      }),
+      'zhipu',
+      'authentication',
+    ],
+    [
+      'OAuth scopes short',
+      raw(403, google(403, 'PERMISSION_DENIED', 'Request had insufficient authentication scopes.')),
+      'vertex',
+      'authentication',
+    ],
+    [
+      'a credential scoped to another product',
+      ant(
+        400,
+        'invalid_request_error',
+        'This credential is only authorized for use with Claude Code and cannot be used for other API requests.',
+      ),
+      'anthropic',
+      'authentication',
+    ],
+    [
+      'a virtual key scoped to other models',
+      oai(
+        401,
+        openaiBody(
+          "key not allowed to access model. This key can only access models=['gpt-4o'].",
+          'key_model_access_denied',
+          '401',
+        ),
+      ),
+      'litellm',
+      'authentication',
+    ],
+  ]);
+});
+
+describe('a model the account, host or router cannot serve is a model error, whatever the status', () => {
+  classifies([
+    [
+      'a 401 for a model not offered to the account',
+      raw(
+        401,
+        'anthropic.claude-9-opus is not available for this account. Explore the models available to you.',
+      ),
+      'bedrock',
+      'model_error',
+    ],
+    [
+      'a router left with no allowed provider',
+      oai(404, {
+        error: { message: 'No allowed providers are available for the selected model.', code: 404 },
+      }),
+      'openrouter',
+      'model_error',
+    ],
+    [
+      'a local model too big for the host',
+      raw(500, { error: 'model requires more system memory (12.0 GiB) than is available (7.5 GiB)' }),
+      'ollama',
+      'model_error',
+    ],
+  ]);
+});
+
+describe('no response, a response that would not parse, and a proxy whose own upstream is down', () => {
+  classifies([
+    ['a browser fetch', new Error('TypeError: Failed to fetch'), 'gemini', 'network_error'],
+    ['Firefox', new Error('NetworkError when attempting to fetch resource.'), 'openai', 'network_error'],
+    ['Bun', new Error('The socket connection was closed unexpectedly.'), 'anthropic', 'network_error'],
+    [
+      'node-fetch with an empty reason',
+      new Error('request to https://api.example.com/v1/token failed, reason: '),
+      'vertex',
+      'network_error',
+    ],
+    [
+      'Deno / reqwest',
+      new Error(
+        'error sending request for url (https://api.openai.com/v1/chat/completions): connection closed before message completed',
+      ),
+      'openai',
+      'network_error',
+    ],
+    [
+      'a Go gateway giving up, whatever type it reports',
+      new Error('plugin invoke failed: {"message":"context deadline exceeded","type":"server_error"}'),
+      'dify',
+      'network_error',
+    ],
+    [
+      'a local proxy whose upstream refused',
+      raw(502, 'dial tcp 127.0.0.1:8000: connect: connection refused'),
+      'vllm',
+      'network_error',
+      'connection_refused',
+    ],
+    [
+      "a provider's edge whose own upstream refused stays the provider's",
+      raw(
+        503,
+        'upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: delayed connect error: 111',
+      ),
+      'anthropic',
+      'server_error',
+    ],
+    [
+      'an empty body the client could not parse',
+      new Error(
+        'invalid json response body at https://api.example.com/v1/chat/completions reason: Unexpected end of JSON input',
+      ),
+      'deepseek',
+      'unknown',
+    ],
+    [
+      'a stream chunk a gateway could not parse',
+      new Error('litellm.APIConnectionError: Error parsing chunk: Expecting value: line 1 column 1 (char 0)'),
+      'vertex',
+      'unknown',
+    ],
+    [
+      'an HTML page where JSON was expected',
+      new Error('SyntaxError: Unexpected token \'<\', "<!DOCTYPE "... is not valid JSON'),
+      'openai',
+      'unknown',
+    ],
+  ]);
+});
+
+describe('a runtime that is loading, crashed or throttled says so in words', () => {
+  classifies([
+    [
+      'a cold start',
+      raw(503, { error: 'Model org/some-model is currently loading', estimated_time: 42 }),
+      'huggingface',
+      'server_error',
+    ],
+    [
+      'a cold start seen through a wrapper with no status',
+      new Error("HuggingfaceException - [{'error': 'Model org/m is currently loading'}]"),
+      'huggingface',
+      'server_error',
+    ],
+    [
+      'a crashed runner',
+      new Error('ResponseError: llama runner process has terminated: signal: killed'),
+      'ollama',
+      'server_error',
+    ],
+    [
+      'a runner gone',
+      new Error('llama runner exited, you may not have enough memory to run the model'),
+      'ollama',
+      'server_error',
+    ],
+    [
+      'a request rate too high',
+      new Error('Your request rate is too high. Reduce the frequency of requests.'),
+      'bedrock',
+      'rate_limit',
+    ],
+    ['a QPS limit', new Error('Open api qps request limit reached'), 'qianfan', 'rate_limit'],
+    [
+      'TGI context validation',
+      new Error(
+        'Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 4000 `inputs` tokens and 512 `max_new_tokens`',
+      ),
+      'together',
+      'invalid_request',
+      'context_length_exceeded',
+    ],
+  ]);
+});

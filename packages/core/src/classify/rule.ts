@@ -1,4 +1,4 @@
-import type { Category } from '../taxonomy.ts';
+import type { Category, Confidence } from '../taxonomy.ts';
 import type { Reason } from './reasons.ts';
 import type { Signals } from './signals.ts';
 
@@ -7,16 +7,44 @@ export interface Verdict {
   reason: Reason;
   /** Overrides the category's default (e.g. a request larger than the TPM cap never succeeds as is). */
   retryable?: boolean;
+  /** What this verdict rests on, when it differs from the rule's `confidence` (a code here, a status there). */
+  confidence?: Confidence;
 }
 
-/** One label rule of shared/corpus/README.md: a name for tests and logs, and a test on the signals. */
+/**
+ * One label rule of shared/corpus/README.md: a name for tests, logs and `ClassifiedError.rule`, how sure
+ * its verdicts are, and a test on the signals.
+ *
+ * Confidence names the strongest signal a verdict rests on, so that a reader (and the unknown counter)
+ * can tell a documented code from a guess: `documented_code` when the provider's own code, type, google.rpc
+ * status, AWS exception or SDK class for that cause said it; `text_pattern` when a pattern in its text did;
+ * `status_only` when only the HTTP status (or the SDK class made from it) did. `fallback` is left to the
+ * classifier for "no rule matched" and to verdicts that give up on an opaque error.
+ *
+ * Operator rules (`operator:<name>`, operator-rules.ts) use the same scale, not a fifth value: what an
+ * operator matched on says how sure the verdict is (a `code` or `type` condition is a documented code, a
+ * `message` pattern a text pattern, a `status` alone status only), and `rule` already says who wrote it.
+ * A rule that names no `confidence` and whose verdicts name none is taken as `text_pattern`.
+ */
 export interface Rule {
   name: string;
+  /** The confidence of this rule's verdicts unless a verdict says otherwise. */
+  confidence?: Confidence;
   match(s: Signals, retryAfterMs: number | null): Verdict | null;
 }
 
+/** The confidence of a rule that names none (an operator's, written before it could). */
+export const DEFAULT_CONFIDENCE: Confidence = 'text_pattern';
+
 export const verdict = (category: Category, reason: Reason, retryable?: boolean): Verdict =>
   retryable === undefined ? { category, reason } : { category, reason, retryable };
+
+/** A verdict resting on something else than its rule's default confidence. */
+export function withConfidence(v: Verdict, confidence: Confidence): Verdict {
+  return v.retryable === undefined
+    ? { category: v.category, reason: v.reason, confidence }
+    : { category: v.category, reason: v.reason, retryable: v.retryable, confidence };
+}
 
 /** Whether the provider said one of these codes (`insufficient_quota`, `resource_exhausted`, `throttlingexception` …). */
 export function hasCode(s: Signals, codes: ReadonlySet<string>): boolean {

@@ -1,6 +1,7 @@
-import { embeddedJson, statusInText } from './embedded.ts';
+import { statusInText } from './embedded.ts';
 import { amazonErrorType, readHeaders, requestIdIn } from './headers.ts';
 import { readTextMarks } from './text-marks.ts';
+import { peelTransport } from './unwrap.ts';
 
 /** Everything the rules look at, pulled out of whatever was thrown or received. */
 export interface Signals {
@@ -12,10 +13,17 @@ export interface Signals {
   codes: Set<string>;
   /** Lower-cased class names met on the way, thrown or quoted in text (`ratelimiterror`, `apiconnectionerror`). */
   kinds: Set<string>;
-  /** All human text found (messages, bodies, causes), lower-cased, one text a line. */
+  /**
+   * All human text found (messages, bodies, causes), lower-cased, one text a line, as transport left it once
+   * peeled (unwrap.ts): HTML pages reduced to their words, re-wrapped lines joined, runs of spaces made one.
+   */
   text: string;
   /** The most specific human message, original case. */
   message: string;
+  /** The payload's own words once its wrappers are peeled (original case); the message when nothing was peeled. */
+  unwrapped: string;
+  /** The transport layers peeled off the texts, outermost first (`litellm.RateLimitError`, `status 429`, `python-repr` …). */
+  layers: string[];
   nodeCode: string | null;
   /** Class names of the thrown objects, outermost first (`RateLimitError`, `TypeError` …). */
   names: string[];
@@ -33,10 +41,14 @@ const EMPTY_BODY = /^\d{3} status code \(no body\)$/;
 const MAX_TEXT = 20_000;
 const MAX_TEXTS = 40;
 const MAX_DEPTH = 8;
+const MAX_LAYERS = 16;
+const BODY_FORMS = new Set(['json', 'python-repr', 'escaped-json']);
 
 interface Walk {
   sig: Signals;
   texts: string[];
+  /** The inner words of the first text that had wrappers (Signals.unwrapped). */
+  unwrapped: string;
   /** Sentences found in code fields (xAI's `code`), kept after the messages. */
   late: string[];
   seen: Set<unknown>;
@@ -101,10 +113,8 @@ const BODY_TEXT_KEYS = new Set([
 function walkBody(w: Walk, body: unknown, depth: number): void {
   if (body === null || body === undefined || depth > MAX_DEPTH) return;
   if (typeof body === 'string') {
-    const trimmed = body.trimStart();
-    const nested = trimmed.startsWith('{') || trimmed.startsWith('[') ? embeddedJson(trimmed) : undefined;
-    if (nested !== undefined && typeof nested === 'object') walkBody(w, nested, depth + 1);
-    else walkText(w, body);
+    // Gateways nest upstream bodies as JSON strings; walkText finds them.
+    walkText(w, body, false, depth + 1, true);
     return;
   }
   if (typeof body !== 'object' || w.seen.has(body)) return;
@@ -196,22 +206,35 @@ function walkError(w: Walk, value: unknown, depth: number): void {
   if (Array.isArray(e.errors)) for (const inner of e.errors.slice(0, 10)) walkError(w, inner, depth + 1);
 }
 
-/** A message: keep it, and read the status, JSON body, codes and class names it may quote. */
-function walkText(w: Walk, full: string, bodyAlreadyRead = false): void {
-  const text = full.length > MAX_TEXT ? full.slice(0, MAX_TEXT) : full;
-  addText(w, text);
+/** A message: peel its transport, keep it, and read the status, body, codes and class names it may quote. */
+function walkText(w: Walk, full: string, bodyAlreadyRead = false, depth = 1, inField = false): void {
+  const peeled = peelTransport(
+    full.length > MAX_TEXT ? full.slice(0, MAX_TEXT) : full,
+    !bodyAlreadyRead,
+    !w.unwrapped,
+  );
   const sig = w.sig;
+  for (const layer of peeled.layers) {
+    // A body's field holding a whole body as text (Gemini's SDK, OpenRouter's `metadata.raw`): say so.
+    const named = inField && BODY_FORMS.has(layer) ? `${layer} in a string` : layer;
+    if (sig.layers.length < MAX_LAYERS && !sig.layers.includes(named)) sig.layers.push(named);
+  }
+  if (peeled.layers.length && !w.unwrapped) w.unwrapped = peeled.inner;
+  // A text that is only a body adds nothing but its syntax to scan ("type": "server_error" is not prose).
+  if (peeled.bodyOnly) {
+    walkBody(w, peeled.body, depth);
+    return;
+  }
+  const text = peeled.text;
+  addText(w, text);
   if (sig.status === null) {
-    const s = statusInText(text);
+    const s = peeled.status ?? statusInText(text);
     if (s !== null) {
       sig.status = s;
       sig.statusFromText = true;
     }
   }
-  if (!bodyAlreadyRead && (text.includes('{') || text.includes('['))) {
-    const json = embeddedJson(text);
-    if (json !== undefined && typeof json === 'object') walkBody(w, json, 1);
-  }
+  if (peeled.body) walkBody(w, peeled.body, depth);
   readTextMarks(sig, text);
 }
 
@@ -224,6 +247,8 @@ export function extractSignals(input: unknown): Signals {
     kinds: new Set(),
     text: '',
     message: '',
+    unwrapped: '',
+    layers: [],
     nodeCode: null,
     names: [],
     requestId: null,
@@ -231,7 +256,7 @@ export function extractSignals(input: unknown): Signals {
     providerCode: null,
     providerType: null,
   };
-  const w: Walk = { sig, texts: [], late: [], seen: new Set() };
+  const w: Walk = { sig, texts: [], unwrapped: '', late: [], seen: new Set() };
   const raw = input as Record<string, unknown> | null;
   if (
     raw &&
@@ -256,6 +281,7 @@ export function extractSignals(input: unknown): Signals {
   for (const t of w.late) addText(w, t);
   sig.text = w.texts.join('\n').toLowerCase();
   sig.message = pickMessage(w.texts);
+  sig.unwrapped = w.unwrapped || sig.message;
   return sig;
 }
 

@@ -13,11 +13,14 @@ export interface TextMarks {
  * calling …", Rust's `code: "ThrottlingException"`), a client class ("openai.RateLimitError: …").
  */
 export function readTextMarks(sig: TextMarks, text: string): void {
-  if (!sig.nodeCode) {
-    const nodeCode = NODE_CODE_IN_TEXT.exec(text);
-    if (nodeCode) sig.nodeCode = nodeCode[1]!;
+  // Node codes and google.rpc statuses are upper-case words: a text without one has neither.
+  if (UPPER_WORD.test(text)) {
+    if (!sig.nodeCode) {
+      const nodeCode = NODE_CODE_IN_TEXT.exec(text);
+      if (nodeCode) sig.nodeCode = nodeCode[1]!;
+    }
+    for (const m of text.matchAll(RPC_STATUS)) sig.codes.add(m[1]!.toLowerCase());
   }
-  if (UPPER_WORD.test(text)) for (const m of text.matchAll(RPC_STATUS)) sig.codes.add(m[1]!.toLowerCase());
   if (!text.includes('Error') && !text.includes('Exception')) return;
   for (const m of text.matchAll(CLASS_NAME)) {
     const cls = m[1]!;
@@ -34,7 +37,7 @@ export function readTextMarks(sig: TextMarks, text: string): void {
 
 const NODE_CODE_IN_TEXT =
   /\b(E(?:CONN(?:RESET|REFUSED|ABORTED)|NOTFOUND|AI_AGAIN|TIMEDOUT|HOSTUNREACH|NETUNREACH|PIPE)|UND_ERR_[A-Z_]+)\b/;
-const UPPER_WORD = /[A-Z]{4}/;
+const UPPER_WORD = /[A-Z][A-Z_]{3}/;
 const RPC_STATUS =
   /\b(RESOURCE_EXHAUSTED|PERMISSION_DENIED|UNAUTHENTICATED|INVALID_ARGUMENT|FAILED_PRECONDITION|NOT_FOUND|UNAVAILABLE|DEADLINE_EXCEEDED|INTERNAL|OUT_OF_RANGE|UNIMPLEMENTED|CANCELLED)\b/g;
 const CLASS_NAME = /\b([A-Za-z][A-Za-z0-9]*?(Exception|Error))\b/g;

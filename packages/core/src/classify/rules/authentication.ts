@@ -1,5 +1,5 @@
 import type { Reason } from '../reasons.ts';
-import { firstReason, hasCode, hasKind, type Rule, says, verdict } from '../rule.ts';
+import { firstReason, hasCode, hasKind, type Rule, says, verdict, withConfidence } from '../rule.ts';
 import { CONTENT_FILTER } from './request.ts';
 
 const CREDENTIAL_CODES = new Map<string, Reason>([
@@ -27,6 +27,7 @@ const CREDENTIAL_CODES = new Map<string, Reason>([
   ['invalidclienttokenid', 'invalid_api_key'],
   ['signaturedoesnotmatch', 'invalid_api_key'],
   ['no_organization', 'permission_denied'],
+  ['access_token_scope_insufficient', 'permission_denied'],
   ['api_key_service_blocked', 'permission_denied'],
   ['consumer_suspended', 'key_suspended'],
   ['account_deactivated', 'key_suspended'],
@@ -37,7 +38,7 @@ const CREDENTIAL_CODES = new Map<string, Reason>([
 
 const CREDENTIAL_TEXT: [RegExp, Reason][] = [
   [
-    /missing (?:an |the )?(?:api[ _-]?key|bearer|authentication|credentials|authorization)|api[ _-]?key (?:is )?(?:missing|required|not (?:set|provided|found|configured))|no api[ _-]?key|(?:didn't|did not) provide an api key|could not resolve authentication|x-api-key header is required|authorization header is (?:missing|required)|expected either apikey or authtoken|no (?:auth(?:entication)? )?credentials (?:found|provided)|unable to locate credentials|could not load (?:the )?(?:default )?credentials|credentials? (?:were |was |are |is )?not (?:found|provided|configured)|authentication (?:is )?required|api_key client option must be set|must provide an api key|_api_key (?:environment variable )?(?:is )?(?:missing|not set|empty)/,
+    /missing (?:an |the )?(?:api[ _-]?key|bearer|authentication|credentials|authorization)|api[ _-]?key (?:is )?(?:missing|required|not (?:set|provided|found|configured))|no api[ _-]?key|(?:didn't|did not) provide an api key|could not resolve authentication|x-api-key header is required|authorization header is (?:missing|required)|expected either apikey or authtoken|no (?:auth(?:entication)? )?credentials (?:found|provided)|unable to locate credentials|could not load (?:the )?(?:default )?credentials|credentials? (?:were |was |are |is )?not (?:found|provided|configured)|authentication (?:is )?required|api_key client option must be set|must provide an api key|_api_key (?:environment variable )?(?:is )?(?:missing|not set|empty)|missing [a-z_]*_api_key\b/,
     'missing_api_key',
   ],
   [
@@ -48,7 +49,7 @@ const CREDENTIAL_TEXT: [RegExp, Reason][] = [
   [
     // xAI answers a bad key with 400 "Incorrect API key provided", Azure with "invalid subscription key", AWS with
     // "The security token included in the request is invalid", a LiteLLM proxy with "couldn't find a secret".
-    /(?:invalid|incorrect|wrong|bad|malformed|unknown|expired|revoked) (?:x-)?api[ _-]?(?:key|token)|api[ _-]?(?:key|token)\b[^.\n]{0,40}\b(?:is|was|has been) (?:invalid|not valid|incorrect|expired|revoked|disabled|deleted)|api key not valid|api_key_invalid|invalid_api_key|authentication fails?|authentication failed|authentication error|invalid (?:bearer |access |auth(?:entication)? |proxy server |session |oauth |id )?token(?!s? ?(?:id|count|index))|(?:token|credentials?|key) (?:has |have )?(?:expired|been invalidated|been revoked)|invalid (?:authentication )?credentials|could not validate credentials|invalid auth(?:entication|orization)?\b|no such user|user not found|unauthenticated|couldn't find a secret|secret .{0,40} not found|invalid subscription key|security token included in the request is (?:invalid|expired)|signature we calculated does not match|must be a member of an organization|reported as leaked|access token is (?:missing|invalid|expired)/,
+    /(?:invalid|incorrect|wrong|bad|malformed|unknown|expired|revoked) (?:x-)?api[ _-]?(?:key|token)|api[ _-]?(?:key|token)\b[^.\n]{0,40}\b(?:is|was|has been) (?:invalid|not valid|incorrect|expired|revoked|disabled|deleted)|api key not valid|api_key_invalid|invalid_api_key|authentication fails?|authentication failed|authentication error|invalid (?:bearer |access |auth(?:entication)? |proxy server |session |oauth |id )?token(?!s? ?(?:id|count|index))|(?:token|credentials?|key) (?:has |have )?(?:expired|been invalidated|been revoked)|invalid (?:authentication )?credentials|could not validate credentials|invalid auth(?:entication|orization)?\b|no such (?:user|organi[sz]ation)|user not found|unauthenticated|couldn't find a secret|secret .{0,40} not found|invalid subscription key|security token included in the request is (?:invalid|expired)|signature we calculated does not match|must be a member of an organization|reported as leaked|access token is (?:missing|invalid|expired)|bad credentials|invalid (?:username|user name|login) or password|only authori[sz]ed for use with|身份验证失败|鉴权失败|认证失败|token ?(?:非法|已过期|无效)|api[ _-]?key ?(?:无效|错误|不正确|非法)|无效的? ?(?:api[ _-]?key|令牌|token)/,
     'invalid_api_key',
   ],
   [
@@ -60,7 +61,8 @@ const CREDENTIAL_TEXT: [RegExp, Reason][] = [
     'region_not_supported',
   ],
   [
-    /oauth authentication is (?:currently )?not allowed|not authorized to (?:use|access) this (?:api|endpoint|organization|resource|project)|insufficient permissions|missing scopes|doesn't allow unregistered callers/,
+    // A LiteLLM virtual key scoped to other models: "key not allowed to access model. This key can only access …".
+    /oauth authentication is (?:currently )?not allowed|\bkey (?:is )?not allowed to (?:access|use)|key can only access|not authorized to (?:use|access) this (?:api|endpoint|organization|resource|project)|insufficient permissions|missing scopes|insufficient (?:authentication )?scopes|doesn't allow unregistered callers/,
     'permission_denied',
   ],
 ];
@@ -68,21 +70,37 @@ const CREDENTIAL_TEXT: [RegExp, Reason][] = [
 /** Rule 2a: the credential itself (invalid, missing, expired, suspended, geo-blocked), however wrapped. */
 export const credentialRule: Rule = {
   name: 'credential',
+  confidence: 'text_pattern',
   match(s) {
     const reason = firstReason(s, CREDENTIAL_TEXT);
     if (reason) return verdict('authentication', reason);
     for (const c of s.codes) {
       const byCode = CREDENTIAL_CODES.get(c);
-      if (byCode) return verdict('authentication', byCode);
+      if (byCode) return withConfidence(verdict('authentication', byCode), 'documented_code');
     }
-    if (s.status === 401 || hasKind(s, AUTH_KINDS)) return verdict('authentication', 'invalid_api_key');
+    if (hasKind(s, CLIENT_CREDENTIAL_KINDS))
+      return withConfidence(verdict('authentication', 'invalid_api_key'), 'documented_code');
     return null;
   },
 };
 
-const AUTH_KINDS = new Set([
-  'authenticationerror',
-  // AWS, Google and Azure client libraries failing to find or refresh a credential.
+/**
+ * Rule 2c, after the model rule: a 401 (or the SDK class made from one) that names no cause is the key. After
+ * the model rule because a 401 can be about a model the account may not use (Bedrock's OpenAI-compatible
+ * endpoint: "<model> is not available for this account").
+ */
+export const unauthorizedRule: Rule = {
+  name: 'unauthorized',
+  confidence: 'status_only',
+  match(s) {
+    return s.status === 401 || s.kinds.has('authenticationerror')
+      ? verdict('authentication', 'invalid_api_key')
+      : null;
+  },
+};
+
+// AWS, Google and Azure client libraries failing to find or refresh a credential, before any request.
+const CLIENT_CREDENTIAL_KINDS = new Set([
   'nocredentialserror',
   'credentialsprovidererror',
   'defaultcredentialserror',
@@ -108,13 +126,13 @@ const PERMISSION_TEXT =
  */
 export const permissionRule: Rule = {
   name: 'permission',
+  confidence: 'status_only',
   match(s) {
-    const denied =
-      s.status === 403 ||
-      hasCode(s, PERMISSION_CODES) ||
-      says(s, PERMISSION_TEXT) ||
-      hasKind(s, PERMISSION_KINDS);
-    return denied && !says(s, CONTENT_FILTER) ? verdict('authentication', 'permission_denied') : null;
+    if (says(s, CONTENT_FILTER)) return null;
+    const v = verdict('authentication', 'permission_denied');
+    if (hasCode(s, PERMISSION_CODES)) return withConfidence(v, 'documented_code');
+    if (says(s, PERMISSION_TEXT)) return withConfidence(v, 'text_pattern');
+    return s.status === 403 || hasKind(s, PERMISSION_KINDS) ? v : null;
   },
 };
 

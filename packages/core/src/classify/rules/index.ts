@@ -1,9 +1,9 @@
 import type { Rule } from '../rule.ts';
-import { credentialRule, permissionRule } from './authentication.ts';
+import { credentialRule, permissionRule, unauthorizedRule } from './authentication.ts';
 import { billingRule } from './billing.ts';
 import { catalogueRule } from './catalogue.ts';
 import { modelRule } from './model.ts';
-import { abortRule, networkRule } from './network.ts';
+import { abortRule, networkRule, ownUpstreamRule, undecodableRule } from './network.ts';
 import { rateLimitRule } from './rate-limit.ts';
 import { invalidRequestRule } from './request.ts';
 import { overloadedRule, serverRule } from './server.ts';
@@ -17,10 +17,13 @@ export const RULES: readonly Rule[] = [
   credentialRule,
   catalogueRule,
   modelRule,
+  unauthorizedRule,
   permissionRule,
   overloadedRule,
   rateLimitRule,
+  ownUpstreamRule,
   serverRule,
+  undecodableRule,
   abortRule,
   networkRule,
   invalidRequestRule,

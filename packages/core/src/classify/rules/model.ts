@@ -1,5 +1,5 @@
 import type { Reason } from '../reasons.ts';
-import { firstReason, hasCode, type Rule, says, verdict } from '../rule.ts';
+import { firstReason, hasCode, type Rule, says, verdict, withConfidence } from '../rule.ts';
 import { INVALID_URL } from './request.ts';
 
 const MODEL_TEXT: [RegExp, Reason][] = [
@@ -11,14 +11,14 @@ const MODEL_TEXT: [RegExp, Reason][] = [
   [
     // Azure DeploymentNotFound, Together `model_not_available` (non-serverless), Bedrock "on-demand throughput isn't
     // supported" (needs an inference profile id), OpenRouter "No endpoints found for <model>".
-    /deploymentnotfound|deployment (?:for this resource )?does not exist|deployment[^.\n]{0,60} not found|non-serverless model|dedicated endpoint|model_not_available|not deployed|on-demand throughput isn.t supported|no endpoints found (?:for|matching)/,
+    /deploymentnotfound|deployment (?:for this resource )?does not exist|deployment[^.\n]{0,60} not found|non-serverless model|dedicated endpoint|model_not_available|not deployed|on-demand throughput isn.t supported|no endpoints found (?:for|matching)|no (?:allowed |available )?providers? (?:are |is )?available for (?:the |this )?(?:selected |requested |chosen )?model|model requires more (?:system |gpu )?memory|(?:not enough|insufficient) (?:system |gpu )?memory (?:to|for) (?:load|run)/,
     'model_not_deployed',
   ],
   [
     // Bedrock "You don't have access to the model with the specified model ID", OpenAI 403 "Project … does not
     // have access to model", Vertex "Project … is not allowed to use Publisher Model", OpenAI "Your organization
     // must be verified to stream this model", Groq "The model `…` is blocked at the project level".
-    /(?:don't|do not|does not|doesn't) have access to (?:the |this )?model|model access is denied|not authorized to (?:access|invoke|use) (?:the |this )?model|access to (?:the |this )?model (?:is )?denied|not allowed to (?:sample from|use|access) (?:this |the )?(?:publisher )?model|not allowed to [\w ]{0,30}\b(?:this|the) model|unable to access model|must be verified to (?:use|stream|access) (?:the |this )?model|model\b[^.\n]{0,80}\bis blocked (?:at|for) (?:the |your )?(?:project|organi[sz]ation|org|account|team)\b/,
+    /(?:don't|do not|does not|doesn't) have access to (?:the |this )?model|model access is denied|not authorized to (?:access|invoke|use) (?:the |this )?model|access to (?:the |this )?model (?:is )?denied|not allowed to (?:sample from|use|access) (?:this |the )?(?:publisher )?model|not allowed to [\w ]{0,30}\b(?:this|the) model|unable to access model|must be verified to (?:use|stream|access) (?:the |this )?model|model\b[^.\n]{0,80}\bis blocked (?:at|for) (?:the |your )?(?:project|organi[sz]ation|org|account|team)\b|(?:^|\s)[\w-]+[./:][\w.:/@-]* is not available (?:for|to) (?:this|your) (?:account|organi[sz]ation|project|team|subscription)\b/m,
     'model_access_denied',
   ],
   [
@@ -65,16 +65,22 @@ const MODEL_CODES = new Set([
 /** Rule 3: the named model or deployment is unknown, retired, not enabled, or not served on this surface. */
 export const modelRule: Rule = {
   name: 'model',
+  confidence: 'text_pattern',
   match(s) {
     const reason = firstReason(s, MODEL_TEXT);
     if (reason) return verdict('model_error', reason);
-    const invalid = s.status === null || s.status < 500 ? firstReason(s, MODEL_VALIDATION) : null;
+    // Both validation patterns name "model": most texts do not, and the lookbehind is dear.
+    const invalid =
+      (s.status === null || s.status < 500) && s.text.includes('model')
+        ? firstReason(s, MODEL_VALIDATION)
+        : null;
     if (invalid) return verdict('model_error', invalid);
-    if (hasCode(s, MODEL_CODES)) return verdict('model_error', 'model_not_found');
+    if (hasCode(s, MODEL_CODES))
+      return withConfidence(verdict('model_error', 'model_not_found'), 'documented_code');
     // vLLM and Ollama answer an unknown model with a 404 body lacking the `error` key, which the openai SDK
     // drops ("404 status code (no body)"): there, an empty 404 means the model.
     if (s.status === 404 && (s.emptyBody || s.codes.has('notfounderror')) && !says(s, INVALID_URL))
-      return verdict('model_error', 'model_not_found');
+      return withConfidence(verdict('model_error', 'model_not_found'), 'status_only');
     return null;
   },
 };

@@ -1,6 +1,6 @@
 import type { Reason } from '../reasons.ts';
-import { firstReason, hasCode, hasKind, type Rule, says, verdict } from '../rule.ts';
-import { hasNetworkMark } from './network.ts';
+import { firstReason, hasCode, hasKind, type Rule, says, verdict, withConfidence } from '../rule.ts';
+import { clientGaveUp, hasNetworkMark } from './network.ts';
 
 const OVERLOADED =
   /overloaded|capacity exceeded|over capacity|out of capacity|at capacity|high demand|insufficient capacity|no capacity|capacity_exceeded|(?:server|service|system) is (?:currently )?busy|server busy/;
@@ -16,11 +16,12 @@ const SERVER_TEXT: [RegExp, Reason][] = [
   ],
   [/gateway time-?out|upstream request timeout|deadline expired|deadline_exceeded/, 'gateway_timeout'],
   [
-    /service unavailable|temporarily unavailable|not ready yet|serviceunavailable|please try again later|is currently unavailable|service is unavailable/,
+    // Hugging Face serverless cold start: "Model <id> is currently loading" (503, `estimated_time`).
+    /service unavailable|temporarily unavailable|not ready yet|serviceunavailable|please try again later|is currently unavailable|service is unavailable|is currently loading/,
     'service_unavailable',
   ],
   [
-    /internal server error|internal error|server had an error|server error|an error occurred while processing your request|server_error|internalserverexception|api_error|unexpected error during processing|runner process has terminated/,
+    /internal server error|internal error|server had an error|server error|an error occurred while processing your request|server_error|internalserverexception|api_error|unexpected error during processing|(?:runner|worker|engine|backend)(?: process)? (?:has )?(?:terminated|exited|died|crashed|(?:is )?no longer running)/,
     'internal_error',
   ],
 ];
@@ -59,10 +60,12 @@ const RATE_LIMIT_CODES = new Set([
  */
 export const overloadedRule: Rule = {
   name: 'overloaded-429',
+  confidence: 'text_pattern',
   match(s) {
     if (s.status !== 429 || hasCode(s, RATE_LIMIT_CODES) || says(s, SAYS_RATE_LIMIT)) return null;
-    if (hasCode(s, OVERLOAD_CODES) || says(s, OVERLOADED)) return verdict('server_error', 'overloaded');
-    return null;
+    if (hasCode(s, OVERLOAD_CODES))
+      return withConfidence(verdict('server_error', 'overloaded'), 'documented_code');
+    return says(s, OVERLOADED) ? verdict('server_error', 'overloaded') : null;
   },
 };
 
@@ -92,6 +95,7 @@ const BY_STATUS: Record<number, Reason> = {
 /** Rule 5b: the provider or its edge failed (5xx, 529, mid-stream `overloaded_error`, HTML error pages). */
 export const serverRule: Rule = {
   name: 'server',
+  confidence: 'text_pattern',
   match(s) {
     // vLLM's dead engine answers 500 to every request until restarted: retrying does not help.
     if (says(s, ENGINE_DEAD) || s.codes.has('enginedeaderror'))
@@ -101,11 +105,16 @@ export const serverRule: Rule = {
       // A 4xx is the caller's, unless the provider says it is overloaded (Groq answers 498 when its flex tier is full).
       return says(s, OVERLOADED) ? verdict('server_error', 'overloaded') : null;
     const reason = firstReason(s, SERVER_TEXT);
-    if (fault || (s.status !== null && s.status >= 500))
-      return verdict('server_error', reason ?? BY_STATUS[s.status ?? 0] ?? 'internal_error');
-    // No status (a mid-stream error event, a re-thrown text): a code or a text alone speaks.
+    if (fault) return withConfidence(verdict('server_error', reason ?? 'internal_error'), 'documented_code');
+    if (s.status !== null && s.status >= 500) {
+      const v = verdict('server_error', reason ?? BY_STATUS[s.status] ?? 'internal_error');
+      return reason ? v : withConfidence(v, 'status_only');
+    }
+    // No status (a mid-stream error event, a re-thrown text): a code or a text alone speaks, unless the caller's
+    // own deadline passed (rule 6).
+    if (clientGaveUp(s)) return null;
     if (hasCode(s, SERVER_CODES) || hasKind(s, SERVER_KINDS))
-      return verdict('server_error', reason ?? 'internal_error');
+      return withConfidence(verdict('server_error', reason ?? 'internal_error'), 'documented_code');
     // "Connection error … please try again later" is still no response at all (rule 6).
     if (reason && !hasNetworkMark(s)) return verdict('server_error', reason);
     return null;
