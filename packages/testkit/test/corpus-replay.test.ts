@@ -1,26 +1,23 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CorpusCase,
-  defaultCorpusPath,
+  corpusToReplay,
   type FetchedResponse,
   loadCorpus,
-  REPO_ROOT,
   type ReplayEnv,
   replayCase,
   sdkFor,
   startReplayEnv,
 } from '../src/index.ts';
 
-const sharedPath = defaultCorpusPath();
-// Without the shared corpus (a user's clone), the sample bundled with the repo is replayed instead.
-const corpusPath = existsSync(sharedPath) ? sharedPath : resolve(REPO_ROOT, 'examples/errors-sample.jsonl');
-if (corpusPath !== sharedPath)
-  console.warn(`corpus replay uses ${corpusPath}: ${sharedPath} is absent (CI puts shared/ beside the repo)`);
+// Every file of the shared corpus; without it (a user's clone), the sample bundled with the repo.
+const corpus = corpusToReplay();
+console.log(`corpus replay reads ${corpus.why}`);
 
 let env: ReplayEnv;
 beforeAll(async () => {
@@ -83,6 +80,8 @@ describe('loadCorpus', () => {
 describe('sdkFor', () => {
   it.each([
     ['anthropic', 'anthropic'],
+    // Claude Code proxies serve Anthropic's Messages API to Claude Code's Anthropic SDK.
+    ['freeclaudecode', 'anthropic'],
     ['openai', 'openai'],
     ['openrouter', 'openai'],
     ['azure', 'openai'],
@@ -91,6 +90,7 @@ describe('sdkFor', () => {
     ['vertex', 'fetch'],
     ['bedrock', 'fetch'],
     ['cohere', 'fetch'],
+    ['mistral', 'fetch'],
   ])('%s → %s', (provider, sdk) => expect(sdkFor(provider)).toBe(sdk));
 });
 
@@ -149,8 +149,8 @@ describe('an HTTP case read with fetch', () => {
   });
 });
 
-describe(`every case of ${relative(REPO_ROOT, corpusPath)} replays as a real client would receive it`, () => {
-  const cases = loadCorpus(corpusPath);
+describe(`every case of ${corpus.files.map((f) => basename(f)).join(', ')} replays as a real client would receive it`, () => {
+  const cases = corpus.files.flatMap((file) => loadCorpus(file));
   const table = (pick: (c: CorpusCase) => boolean) => cases.filter(pick).map((c) => [c.id, c] as const);
 
   it.each(table((c) => c.kind === 'http' && c.status !== null))('%s', async (_id, c) => {

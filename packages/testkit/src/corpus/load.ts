@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { REPO_ROOT } from '../repo-process.ts';
 
 /** One labelled real provider error (fields of shared/corpus/README.md). */
 export const CorpusCase = z.object({
@@ -44,7 +45,38 @@ export function loadCorpus(path: string): CorpusCase[] {
   return cases;
 }
 
-/** Where CI puts the shared corpus: `shared/` beside the repository root. */
-export function defaultCorpusPath(): string {
-  return resolve(import.meta.dirname, '../../../../../shared/corpus/errors-dev.jsonl');
+/** Where CI puts the shared corpus: `shared/corpus/` beside the repository root. */
+export function defaultCorpusDir(): string {
+  return resolve(import.meta.dirname, '../../../../../shared/corpus');
+}
+
+/** Every corpus file of a directory (`*.jsonl`), by name, so a new file joins without a code change. */
+export function corpusFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.jsonl'))
+    .map((entry) => join(dir, entry.name))
+    .sort();
+}
+
+/** The sample bundled with the repository, so that a clone without shared/ measures something. */
+export const BUNDLED_CORPUS = resolve(REPO_ROOT, 'examples/errors-sample.jsonl');
+
+/** Which corpus files a replay reads, and why those. */
+export interface CorpusChoice {
+  files: string[];
+  why: string;
+}
+
+/**
+ * Every `*.jsonl` of the shared corpus where CI puts it beside the repo, so that the sample grows without a
+ * code change; else the bundled sample, saying why.
+ */
+export function corpusToReplay(
+  dir: string = defaultCorpusDir(),
+  bundled: string = BUNDLED_CORPUS,
+): CorpusChoice {
+  const files = existsSync(dir) ? corpusFiles(dir) : [];
+  if (files.length) return { files, why: `the shared corpus (${files.length} files in ${dir})` };
+  const absent = existsSync(dir) ? `${dir} holds no *.jsonl` : `${dir} is absent`;
+  return { files: [bundled], why: `the bundled sample: ${absent} (CI puts shared/ beside the repo)` };
 }

@@ -13,8 +13,14 @@ const GATEWAYS = new Set([
   'pollinations',
   'continue-proxy',
 ]);
-/** Providers with their own, not OpenAI-compatible, APIs: replayed with plain fetch. */
-const FETCH_PROVIDERS = new Set(['gemini', 'vertex', 'bedrock', 'cohere']);
+/**
+ * Providers with their own, not OpenAI-compatible, APIs or errors: replayed with plain fetch. Mistral's error
+ * bodies lack the `error` key the openai SDK reads (it throws "400 status code (no body)"), while its own
+ * clients (mistralai, mistral-vibe) keep them: replaying Mistral through the openai SDK would hide what users see.
+ */
+const FETCH_PROVIDERS = new Set(['gemini', 'vertex', 'bedrock', 'cohere', 'mistral']);
+/** Anthropic, and the Claude Code proxies that serve its Messages API to Claude Code's Anthropic SDK. */
+const ANTHROPIC_API = /anthropic|claude/;
 const TIMEOUT_CODES = new Set([
   'ETIMEDOUT',
   'UND_ERR_CONNECT_TIMEOUT',
@@ -31,7 +37,7 @@ const TIMEOUT_MS = 10_000;
 const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'content-encoding', 'connection']);
 
 export function sdkFor(provider: string): ClientKind {
-  if (provider === 'anthropic') return 'anthropic';
+  if (ANTHROPIC_API.test(provider)) return 'anthropic';
   return FETCH_PROVIDERS.has(provider) ? 'fetch' : 'openai';
 }
 
