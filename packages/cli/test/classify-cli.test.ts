@@ -125,3 +125,28 @@ describe('faultline classify --message TEXT', () => {
     });
   });
 });
+
+describe('faultline classify --explain', () => {
+  it('prints the signals read, the layers peeled and the rule that decided, then the ClassifiedError', async () => {
+    const key = 'sk-proj-Zx9Qw3Er7Ty1Ui5Op0As8Df2Gh6Jk4Lz';
+    const { code, out } = await faultline(
+      ...['--provider', 'openrouter', '--explain', '--message'],
+      `litellm.RateLimitError: RateLimitError: OpenrouterException - Error code: 429 - {'error': {'message': 'You exceeded your current quota (key ${key}).', 'type': 'insufficient_quota', 'code': 'insufficient_quota'}}`,
+    );
+    expect({ code, out }).toMatchObject({ code: 0 });
+    expect(out).toMatch(/^signals read:$/m);
+    expect(out).toMatch(/^ {2}status +429 \(read from the text\)$/m);
+    expect(out).toMatch(/^ {2}codes +.*insufficient_quota/m);
+    expect(out).toMatch(/^ {2}classes +.*ratelimiterror/m);
+    expect(out).toMatch(
+      /^ {2}layers peeled +litellm\.RateLimitError › RateLimitError › OpenrouterException › status 429 › python-repr$/m,
+    );
+    expect(out).toMatch(/^ {2}unwrapped text +You exceeded your current quota/m);
+    expect(out).toMatch(/^decided by:$/m);
+    expect(out).toMatch(/^ {2}rule +billing$/m);
+    expect(out).toMatch(/^ {2}confidence +documented_code$/m);
+    expect(out).not.toContain('Zx9Qw3Er7Ty1');
+    const json = JSON.parse(out.slice(out.indexOf('\n{') + 1));
+    expect(json).toMatchObject({ category: 'billing_quota', rule: 'billing', confidence: 'documented_code' });
+  });
+});

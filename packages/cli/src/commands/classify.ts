@@ -1,17 +1,20 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { classifyError } from '@faultline/core';
+import { classifyError, explainClassification } from '@faultline/core';
 import { type CorpusCase, loadCorpus, replayCase, startReplayEnv } from '@faultline/testkit';
 import { createProgress } from '../progress.ts';
 import { UsageError } from '../usage-error.ts';
+import { formatExplanation } from './classify-explain.ts';
 import { formatAccuracyReport, type Scored } from './confusion-matrix.ts';
 
 export const usage = `faultline classify --corpus FILE
       replays every case of a corpus (JSON lines, format of shared/corpus/README.md) through the real
       SDKs against local servers, then prints accuracy and a confusion matrix
-  faultline classify --provider P (--status N [--body JSON] [--headers JSON] | --message TEXT) [--model M] [--gateway G]
+  faultline classify --provider P (--status N [--body JSON] [--headers JSON] | --message TEXT) [--model M] [--gateway G] [--explain]
       classifies one response (--body: its JSON, or the text of an HTML or plain-text page) or one error
-      text, and prints the ClassifiedError as JSON`;
+      text, and prints the ClassifiedError as JSON; --explain first prints the signals read (status, codes,
+      types, classes, transport layers peeled, the unwrapped text) and the rule that decided, with its
+      confidence`;
 
 const JSON_EXAMPLES = {
   '--body': `'{"error":{"type":"insufficient_quota","message":"You exceeded your current quota"}}'`,
@@ -45,6 +48,7 @@ export async function classifyCommand(argv: string[]): Promise<number> {
       model: { type: 'string' },
       gateway: { type: 'string' },
       misses: { type: 'boolean', default: true },
+      explain: { type: 'boolean' },
     },
     allowNegative: true,
   });
@@ -67,11 +71,9 @@ export async function classifyCommand(argv: string[]): Promise<number> {
   } else {
     throw new UsageError('give --status N (with --body/--headers) or --message TEXT');
   }
-  const classified = classifyError(input, {
-    provider: values.provider,
-    model: values.model ?? null,
-    gateway: values.gateway ?? null,
-  });
+  const ctx = { provider: values.provider, model: values.model ?? null, gateway: values.gateway ?? null };
+  const { classified, signals, retryAfterMs } = explainClassification(input, ctx);
+  if (values.explain) process.stdout.write(`${formatExplanation(signals, classified, retryAfterMs)}\n`);
   process.stdout.write(`${JSON.stringify(classified, null, 2)}\n`);
   return 0;
 }
