@@ -22,14 +22,18 @@ export const ALERT_EVENT_RETRY = {
 export const alertEventBackoff = (attemptsMade: number, random = Math.random) =>
   Math.round(Math.min(30_000, 500 * 2 ** Math.max(0, attemptsMade - 1)) * (1 - random() / 2));
 
+/** ALERT_EVENTS_KEPT's default: how many completed alert events are kept, a day at most. */
+export const ALERT_EVENTS_KEPT_DEFAULT = 100_000;
+
 /**
  * Bounded, so Redis does not fill with one job per failed attempt (G1), and so an id can never
  * match a job kept forever (L4). A day of completed events still dedups late replays.
  */
-export const ALERT_EVENT_RETENTION = {
-  removeOnComplete: { age: 86_400, count: 100_000 },
+export const alertEventRetention = (keptCompleted = ALERT_EVENTS_KEPT_DEFAULT) => ({
+  removeOnComplete: { age: 86_400, count: keptCompleted },
   removeOnFail: { age: 30 * 86_400, count: 10_000 },
-};
+});
+export const ALERT_EVENT_RETENTION = alertEventRetention();
 
 /** How long publish() keeps retrying an add that Redis refused for a moment (a failover, a restart). */
 export const PUBLISH_RETRY_MS = 60_000;
@@ -88,8 +92,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * names another event is an error, not a silent no-op. A Redis refusing writes for a moment is
  * tried again for up to `retryForMs`.
  */
-export function alertPublisher(alerts: Queue, opts: { retryForMs?: number } = {}) {
+export function alertPublisher(
+  alerts: Queue,
+  opts: {
+    retryForMs?: number;
+    /** ALERT_EVENTS_KEPT: completed events kept for their ids, the largest set an outage fills. */
+    keptCompleted?: number;
+  } = {},
+) {
   const retryForMs = opts.retryForMs ?? PUBLISH_RETRY_MS;
+  const retention = alertEventRetention(opts.keptCompleted);
 
   async function add(event: AlertEvent): Promise<Job> {
     const deadline = Date.now() + retryForMs;
@@ -98,7 +110,7 @@ export function alertPublisher(alerts: Queue, opts: { retryForMs?: number } = {}
         return await alerts.add(JOB_NAMES.alert, event, {
           jobId: event.id,
           ...ALERT_EVENT_RETRY,
-          ...ALERT_EVENT_RETENTION,
+          ...retention,
         });
       } catch (error) {
         if (!TRANSIENT.test((error as Error)?.message ?? '') || Date.now() + wait > deadline) throw error;

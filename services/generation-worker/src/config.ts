@@ -1,6 +1,12 @@
 import { CONTRACT_LIMITS, DEFAULT_BREAKER_WINDOW } from '@faultline/core';
 import { DEFAULT_RESPONSE_MAX_BYTES } from '@faultline/providers';
-import { BaseConfig, DEFAULT_MODEL_HEALTH_TTL_MS, envDuration, envInt } from '@faultline/runtime';
+import {
+  ALERT_EVENTS_KEPT_DEFAULT,
+  BaseConfig,
+  DEFAULT_MODEL_HEALTH_TTL_MS,
+  envDuration,
+  envInt,
+} from '@faultline/runtime';
 
 /** The generation worker's settings (provider keys and URLs are read by @faultline/providers). */
 export const GenerationConfig = BaseConfig.extend({
@@ -28,6 +34,11 @@ export const GenerationConfig = BaseConfig.extend({
    * is kept by them. Jobs naming 10,000 models nobody probes leave no key for good.
    */
   MODEL_HEALTH_TTL: envDuration.default(DEFAULT_MODEL_HEALTH_TTL_MS),
+  /**
+   * Completed alert events kept (a day at most), so that a replayed attempt's event is refused by its
+   * id: the largest set an outage fills, about 2 KB each in Redis (bench/soak.ts).
+   */
+  ALERT_EVENTS_KEPT: envInt(1_000, 10_000_000).default(ALERT_EVENTS_KEPT_DEFAULT),
   /** A job whose worker died is taken up again after about this long (BullMQ lock and stall check). */
   GENERATION_LOCK_DURATION: envDuration.default(30_000),
   /** At least GENERATION_TIMEOUT; the default is runService's (`shutdownDeadlineMs`). */

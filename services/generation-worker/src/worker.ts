@@ -67,7 +67,7 @@ export function startGenerationWorker(
     timeoutMs: cfg.GENERATION_TIMEOUT,
     maxResponseBytes: cfg.PROVIDER_RESPONSE_MAX_BYTES,
   });
-  const publisher = alertPublisher(alerts);
+  const publisher = alertPublisher(alerts, { keptCompleted: cfg.ALERT_EVENTS_KEPT });
   const processor = generationProcessor({
     breakers,
     counters: metricsCounters(redis, cfg.QUEUE_PREFIX),

@@ -36,6 +36,7 @@ beforeAll(async () => {
     RATE_LIMIT_PAUSE: '10ms',
     // A 20 MB job takes a while to fetch and parse on a loaded machine: not a stall.
     GENERATION_LOCK_DURATION: '20s',
+    ALERT_EVENTS_KEPT: '5000',
   };
   worker = startGenerationWorker(testConfig(env), env, silentLogger);
   client = createGenerationClient({ redisUrl: redis.url, prefix });
@@ -181,5 +182,21 @@ describe("a provider's retry-after is capped by RETRY_AFTER_MAX", () => {
 
   it('RETRY_AFTER_MAX is 10 minutes by default', () => {
     expect(GenerationConfig.parse({}).RETRY_AFTER_MAX).toBe(600_000);
+  });
+});
+
+describe('ALERT_EVENTS_KEPT bounds the completed alert events, the largest set an outage fills', () => {
+  it('each event is published to be kept a day and at most ALERT_EVENTS_KEPT of them (100,000 by default)', async () => {
+    sim.script('m-kept', { kind: 'http', status: 500, body: { error: { message: 'boom' } } });
+    const job = await finished(
+      await generation.add(
+        'generate',
+        { provider: 'openai', model: 'm-kept', messages: [{ role: 'user', content: 'hi' }] },
+        { attempts: 1 },
+      ),
+    );
+    const stored = await alerts.getJob(generationEventId(job, 1));
+    expect(stored?.opts.removeOnComplete).toEqual({ age: 86_400, count: 5000 });
+    expect(GenerationConfig.parse({}).ALERT_EVENTS_KEPT).toBe(100_000);
   });
 });
