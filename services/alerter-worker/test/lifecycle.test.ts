@@ -186,8 +186,8 @@ describe('the sweep that repairs lost timers repairs itself', () => {
     });
     const timers = new Queue(QUEUES.alertGroups, { connection: { url: redis.url }, prefix });
     await until('scheduled', async () => Boolean(await timers.getJobScheduler(JOB_NAMES.quietSweep)));
-    await timers.removeJobScheduler(JOB_NAMES.quietSweep);
-    expect(await timers.getJobScheduler(JOB_NAMES.quietSweep)).toBeFalsy();
+    // The next reschedule may come at once (every 200 ms here): that it removed one is what counts.
+    expect(await timers.removeJobScheduler(JOB_NAMES.quietSweep)).toBe(true);
     await until('scheduled again', async () => Boolean(await timers.getJobScheduler(JOB_NAMES.quietSweep)));
     await timers.close();
     await alerter.close();
