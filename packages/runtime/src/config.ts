@@ -90,3 +90,12 @@ export const BaseConfig = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type BaseConfig = z.output<typeof BaseConfig>;
+
+/**
+ * Settings of every process that classifies provider errors (the generation worker, `faultline
+ * classify`): the operator's own rules, read and checked at start by `loadClassifierRules`.
+ */
+export const ClassifierConfig = z.object({
+  /** Path of a YAML file of classifier rules, or the YAML itself; unset: the built-in rules only. */
+  FAULTLINE_CLASSIFIER_RULES: z.string().optional(),
+});

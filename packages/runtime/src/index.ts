@@ -1,5 +1,6 @@
 export * from './alert-groups.ts';
 export * from './alert-publisher.ts';
+export * from './classifier-rules.ts';
 export * from './config.ts';
 export * from './dotenv.ts';
 export * from './error-log.ts';
@@ -14,3 +15,4 @@ export * from './queues.ts';
 export * from './redis.ts';
 export * from './redis-policy.ts';
 export * from './service-main.ts';
+export * from './unknown-signatures.ts';

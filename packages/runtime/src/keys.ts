@@ -42,6 +42,10 @@ export function redisKeys(prefix: string) {
     /** Notifications taken from their groups and not yet queued for delivery, and when each was taken. */
     alertOutbox: () => `${prefix}:alert-outbox`,
     alertOutboxTimes: () => `${prefix}:alert-outbox:at`,
+    /** Signatures of errors the classifier could not place, by when last seen (bounded: unknown-signatures.ts). */
+    unknownSignatures: () => `${prefix}:classifier:unknowns`,
+    /** Each signature's count, first seen, description and latest redacted sample. */
+    unknownSignatureDetails: () => `${prefix}:classifier:unknowns:details`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

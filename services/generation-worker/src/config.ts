@@ -3,6 +3,7 @@ import { DEFAULT_RESPONSE_MAX_BYTES } from '@faultline/providers';
 import {
   ALERT_EVENTS_KEPT_DEFAULT,
   BaseConfig,
+  ClassifierConfig,
   DEFAULT_MODEL_HEALTH_TTL_MS,
   envDuration,
   envInt,
@@ -10,6 +11,7 @@ import {
 
 /** The generation worker's settings (provider keys and URLs are read by @faultline/providers). */
 export const GenerationConfig = BaseConfig.extend({
+  ...ClassifierConfig.shape,
   GENERATION_CONCURRENCY: envInt(1, 1000).default(50),
   /**
    * Per provider call; the SDK aborts and the attempt is classified as a network timeout. Within

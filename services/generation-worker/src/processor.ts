@@ -6,16 +6,25 @@ import {
   ContractError,
   cappedRetryAfter,
   classifyError,
+  classifyWithOperatorRules,
   clip,
   type GenerationJob,
   type GenerationResult,
   generationJobSchema,
+  type OperatorRules,
   parseContract,
   redactSecrets,
   TAXONOMY,
 } from '@faultline/core';
 import { type ProviderRegistry, UnknownProviderError } from '@faultline/providers';
-import { type AlertPublisher, type Logger, METRICS, type MetricsCounters } from '@faultline/runtime';
+import {
+  type AlertPublisher,
+  type Logger,
+  METRICS,
+  type MetricsCounters,
+  needsTeaching,
+  type UnknownSignatures,
+} from '@faultline/runtime';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 
 import type { BreakerGate, OpenBreaker } from './breaker-gate.ts';
@@ -43,6 +52,10 @@ export interface ProcessorDeps {
   retryAfterMaxMs: number;
   /** PROMPT_MAX_BYTES: a job whose message contents are larger fails as invalid_request. */
   promptMaxBytes: number;
+  /** The operator's rules (FAULTLINE_CLASSIFIER_RULES), tried before the built-in ones. */
+  classifierRules: OperatorRules;
+  /** Where errors the classifier could not place are counted, for the operator to teach it. */
+  unknowns: UnknownSignatures;
 }
 
 /** Thrown for a retryable failure; the worker's backoff strategy reads `retryAfterMs`. */
@@ -241,7 +254,13 @@ export function generationProcessor(deps: ProcessorDeps) {
       if (data.runId) await metrics.record(data.runId, `${job.id}:done`, { kind: 'succeeded', latencyMs });
       return { ...completion, latencyMs, provider: data.provider, model: data.model };
     } catch (error) {
-      const classified = classifyError(error, { provider: data.provider, model: data.model, gateway });
+      const ctx = { provider: data.provider, model: data.model, gateway };
+      const classified = classifyWithOperatorRules(error, ctx, deps.classifierRules);
+      // Counting what to teach must never fail the attempt it counts.
+      if (needsTeaching(classified))
+        await deps.unknowns
+          .record(classified)
+          .catch((err) => logger.warn({ err, jobId: job.id }, 'could not count an unknown error'));
       breakers.record(data.provider, data.model, {
         ok: false,
         latencyMs: performance.now() - started,

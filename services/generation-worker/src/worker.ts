@@ -1,17 +1,19 @@
 import { hostname } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
-import { retryDelayFor } from '@faultline/core';
+import { type OperatorRules, retryDelayFor } from '@faultline/core';
 import { createProviderRegistry } from '@faultline/providers';
 import {
   alertPublisher,
   BACKOFF_TYPE,
   createRedis,
   type Logger,
+  loadClassifierRules,
   logErrors,
   metricsCounters,
   modelHealthStore,
   QUEUES,
   redisKeys,
+  unknownSignatures,
 } from '@faultline/runtime';
 import { type MinimalJob, Queue, Worker } from 'bullmq';
 import { breakerGate } from './breaker-gate.ts';
@@ -48,8 +50,10 @@ export function startGenerationWorker(
   cfg: GenerationConfig,
   env: NodeJS.ProcessEnv,
   logger: Logger,
-  opts: { autorun?: boolean } = {},
+  opts: { autorun?: boolean; classifierRules?: OperatorRules } = {},
 ) {
+  // Read before any connection is opened: a bad rules file stops start-up (ConfigError, exit 3).
+  const classifierRules = opts.classifierRules ?? loadClassifierRules(cfg.FAULTLINE_CLASSIFIER_RULES);
   // Every provider call leaves the SDK's short-lived objects behind (Headers, promises, the parsed
   // answer); a young generation of 64 MiB instead of 16 scavenges a fraction as often: worker CPU per
   // job ~165 -> ~132 µs in bench/generation.ts. V8 grows new space up to it from here on.
@@ -77,6 +81,8 @@ export function startGenerationWorker(
     pauses: providerPause(redis, keys),
     logger,
     rateLimitPauseMs: cfg.RATE_LIMIT_PAUSE,
+    classifierRules,
+    unknowns: unknownSignatures(redis, keys),
     retryAfterMaxMs: cfg.RETRY_AFTER_MAX,
     promptMaxBytes: cfg.PROMPT_MAX_BYTES,
   });

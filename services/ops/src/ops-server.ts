@@ -10,6 +10,7 @@ import {
   modelStates,
   QUEUES,
   redisKeys,
+  unknownSignatures,
 } from '@faultline/runtime';
 import { Queue } from 'bullmq';
 import express from 'express';
@@ -94,6 +95,13 @@ export async function startOpsServer(cfg: OpsConfig, logger: Logger) {
       groups
         .filter((g) => g.state === 'open' || g.state === 'pending')
         .map(({ event, ...g }) => ({ ...g, event: JSON.parse(event ?? '{}') })),
+    );
+  });
+  // What the classifier could not place, the most frequent first: what to teach it (FAULTLINE_CLASSIFIER_RULES).
+  app.get('/api/classifier/unknowns', auth, async (req, res) => {
+    const limit = Number(req.query.limit);
+    res.json(
+      await unknownSignatures(redis, keys).list(Number.isInteger(limit) && limit > 0 ? limit : undefined),
     );
   });
   app.get(['/', '/status'], auth, async (_req, res) => {

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { classifyError, explainClassification } from '@faultline/core';
+import { classifyError, classifyWithOperatorRules, explainClassification } from '@faultline/core';
 import { type CorpusCase, loadCorpus, replayCase, startReplayEnv } from '@faultline/testkit';
 import { createProgress } from '../progress.ts';
 import { UsageError } from '../usage-error.ts';
 import { formatExplanation } from './classify-explain.ts';
+import { classifierRulesFromEnv, classifyUnknowns, unknownsUsage } from './classify-unknowns.ts';
 import { formatAccuracyReport, type Scored } from './confusion-matrix.ts';
 
 export const usage = `faultline classify --corpus FILE
@@ -12,9 +13,10 @@ export const usage = `faultline classify --corpus FILE
       SDKs against local servers, then prints accuracy and a confusion matrix
   faultline classify --provider P (--status N [--body JSON] [--headers JSON] | --message TEXT) [--model M] [--gateway G] [--explain]
       classifies one response (--body: its JSON, or the text of an HTML or plain-text page) or one error
-      text, and prints the ClassifiedError as JSON; --explain first prints the signals read (status, codes,
-      types, classes, transport layers peeled, the unwrapped text) and the rule that decided, with its
-      confidence`;
+      text, and prints the ClassifiedError as JSON (FAULTLINE_CLASSIFIER_RULES first); --explain first
+      prints the signals read (status, codes, types, classes, transport layers peeled, the unwrapped text)
+      and the rule that decided, with its confidence
+  ${unknownsUsage}`;
 
 const JSON_EXAMPLES = {
   '--body': `'{"error":{"type":"insufficient_quota","message":"You exceeded your current quota"}}'`,
@@ -49,9 +51,13 @@ export async function classifyCommand(argv: string[]): Promise<number> {
       gateway: { type: 'string' },
       misses: { type: 'boolean', default: true },
       explain: { type: 'boolean' },
+      unknowns: { type: 'boolean' },
+      json: { type: 'boolean' },
     },
     allowNegative: true,
   });
+  if (values.unknowns) return classifyUnknowns({ json: values.json ?? false });
+  const operatorRules = classifierRulesFromEnv();
   if (values.corpus) return classifyCorpus(values.corpus, values.misses ?? true);
   if (!values.provider)
     throw new UsageError('--provider is required (e.g. --provider openai), or give --corpus FILE');
@@ -72,8 +78,11 @@ export async function classifyCommand(argv: string[]): Promise<number> {
     throw new UsageError('give --status N (with --body/--headers) or --message TEXT');
   }
   const ctx = { provider: values.provider, model: values.model ?? null, gateway: values.gateway ?? null };
-  const { classified, signals, retryAfterMs } = explainClassification(input, ctx);
-  if (values.explain) process.stdout.write(`${formatExplanation(signals, classified, retryAfterMs)}\n`);
+  const classified = classifyWithOperatorRules(input, ctx, operatorRules);
+  if (values.explain) {
+    const { signals, retryAfterMs } = explainClassification(input, ctx, { rules: operatorRules.for(ctx) });
+    process.stdout.write(`${formatExplanation(signals, classified, retryAfterMs)}\n`);
+  }
   process.stdout.write(`${JSON.stringify(classified, null, 2)}\n`);
   return 0;
 }
