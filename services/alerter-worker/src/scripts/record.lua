@@ -55,6 +55,8 @@ if member == '' and state == 'resolved' then
 end
 if stale and ((not state) or state == 'resolved') then return {'stale', 0, 0} end
 redis.call('ZADD', index, now, fingerprint)
+-- The listing keeps the 10,000 most recent groups: one entry per group ever seen must not grow forever.
+redis.call('ZREMRANGEBYRANK', index, 0, -10001)
 if (not state) or state == 'resolved' then
   -- Members of an earlier generation that closed by quiet or TTL must not keep this one open.
   for _, k in ipairs(redis.call('HKEYS', group)) do
