@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   alternate,
-  freePort,
+  freePorts,
   KEY_REVOKED_401,
   killWithThisProcess,
   modelGone404,
@@ -231,13 +231,13 @@ export async function startScenario(opts: ScenarioOptions): Promise<Scenario> {
     ),
   );
 
-  const healthPort = await freePort();
+  const [healthPort, redisPort, opsPort] = await freePorts(3);
   const env: Record<string, string> = {
     FAULTLINE_DATA_DIR: join(dir, 'data'),
-    FAULTLINE_REDIS_PORT: String(await freePort()),
+    FAULTLINE_REDIS_PORT: String(redisPort),
     HEALTH_PORT: String(healthPort),
     ALERTER_HEALTH_PORT: '0',
-    OPS_PORT: String(await freePort()),
+    OPS_PORT: String(opsPort),
     FAULTLINE_PROVIDERS_FILE: providersFile,
     FAULTLINE_MODELS_FILE: modelsFile,
     ...Object.fromEntries(providers.map((p) => [p.apiKeyEnv, `sk-${p.name}-scenario-0123456789abcdef`])),
