@@ -9,7 +9,15 @@ let n = 0;
 export async function userWithoutAlerts(admin: Redis, redisUrl: string, prefix: string) {
   const name = `probe-${process.pid}-${n++}`;
   const password = `pw-${name}`;
-  const patterns = ['health:*', 'health-index:*', 'health-outbox*', 'health-probes:*', 'aggregate:*', 'storm:*', 'metrics:*'];
+  const patterns = [
+    'health:*',
+    'health-index:*',
+    'health-outbox*',
+    'health-probes:*',
+    'aggregate:*',
+    'storm:*',
+    'metrics:*',
+  ];
   const allowed = patterns.map((p) => `~${prefix}:${p}`);
   await admin.call('ACL', 'SETUSER', name, 'reset', 'on', `>${password}`, '+@all', '&*', ...allowed);
   const url = new URL(redisUrl);
