@@ -12,13 +12,13 @@ const UNIT_DIRS = ['packages/core/test'];
 const NOT_UNIT = ['packages/core/test/corpus-replay.test.ts'];
 const UNIT_FILES = [
   'packages/cli/test/generate-exit-code.test.ts',
+  'packages/client/test/alert-event-backoff.test.ts',
+  'packages/client/test/lua-script.test.ts',
   'packages/providers/test/light-response.test.ts',
   'packages/providers/test/providers-file.test.ts',
-  'packages/runtime/test/alert-event-backoff.test.ts',
   'packages/runtime/test/config.test.ts',
   'packages/runtime/test/error-log.test.ts',
   'packages/runtime/test/logger.test.ts',
-  'packages/runtime/test/lua-script.test.ts',
   'services/alerter-worker/test/alert-file.test.ts',
   'services/alerter-worker/test/config.test.ts',
   'services/alerter-worker/test/flush-retry.test.ts',

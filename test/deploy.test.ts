@@ -701,6 +701,8 @@ describe('Redis locked down: infra/redis.conf and infra/users.acl (S2)', () => {
       'services/alerter-worker/src/scripts': ['alerter'],
       // Health and classifier state in runtime: written by the generation and health-probe workers.
       'packages/runtime/src/scripts': ['generation', 'health-probe'],
+      // The model health store moved to the client package, which the reporter publishes from too.
+      'packages/client/src/scripts': ['generation', 'health-probe'],
     };
     for (const [dir, names] of Object.entries(owners))
       for (const file of readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.lua'))) {

@@ -9,16 +9,11 @@ import {
   type RunSummary,
   summarizeRun,
 } from '@faultline/core';
-import {
-  BACKOFF_TYPE,
-  createRedis,
-  DEFAULT_QUEUE_PREFIX,
-  JOB_NAMES,
-  QUEUES,
-  redisKeys,
-} from '@faultline/runtime';
 import { type Job, type JobsOptions, Queue, QueueEvents } from 'bullmq';
 import type { z } from 'zod';
+import { redisKeys } from './keys.ts';
+import { BACKOFF_TYPE, DEFAULT_QUEUE_PREFIX, JOB_NAMES, QUEUES } from './queues.ts';
+import { createRedis } from './redis.ts';
 
 export type GenerationJobInput = z.input<typeof GenerationJob>;
 

@@ -1,5 +1,5 @@
+import type { RedisKeys } from '@faultline/client';
 import type { Redis } from 'ioredis';
-import type { RedisKeys } from './keys.ts';
 
 /** Open and recent alert groups, newest activity first (read-only; the alerter owns their changes). */
 export async function listAlertGroups(

@@ -1,17 +1,8 @@
+import { ConfigError, DEFAULT_QUEUE_PREFIX } from '@faultline/client';
 import { parseDuration } from '@faultline/core';
 import { z } from 'zod';
-import { DEFAULT_QUEUE_PREFIX } from './queues.ts';
 
-/** A setting that stops start-up; the message names the variable and what it accepts. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(readonly problems: { variable: string; message: string }[]) {
-    super(
-      `invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}\n` +
-        'Fix these in the environment or in .env (see .env.example for every setting and its default).',
-    );
-  }
-}
+export { ConfigError };
 
 /** Reads a service's settings from env by its zod schema, whose keys are the variable names. */
 export function loadConfig<S extends z.ZodObject>(

@@ -1,3 +1,4 @@
+import type { ModelHealthStore } from '@faultline/client';
 import {
   type BreakerConfig,
   latencyPercentile,
@@ -7,7 +8,6 @@ import {
   statusOf,
   successRate,
 } from '@faultline/core';
-import type { ModelHealthStore } from './model-health-store.ts';
 
 /** A models-file entry's default interval: what a model whose interval nothing says is expected at. */
 export const DEFAULT_PROBE_INTERVAL_MS = 60_000;

@@ -1,6 +1,6 @@
+import { redisKeys } from '@faultline/client';
 import { INITIAL_HEALTH, type ModelHealth, type ModelSpec } from '@faultline/core';
 import type { Redis } from 'ioredis';
-import { redisKeys } from './keys.ts';
 
 /**
  * The most models the status page, the health JSON and /metrics list: every probed one first, then

@@ -1,7 +1,6 @@
+import { displayRedisUrl, RedisUnreachableError, redisTlsOptions } from '@faultline/client';
 import { Redis } from 'ioredis';
 import { ConfigError } from './config.ts';
-import { displayRedisUrl, RedisUnreachableError } from './redis.ts';
-import { redisTlsOptions } from './redis-tls.ts';
 
 /** The only eviction policy under which BullMQ queues and the alerter's TTL'd state are never lost. */
 export const REQUIRED_EVICTION_POLICY = 'noeviction';

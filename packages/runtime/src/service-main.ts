@@ -1,7 +1,7 @@
+import { onRedisError, RedisUnreachableError } from '@faultline/client';
 import { BaseConfig, ConfigError, envDuration, loadConfig } from './config.ts';
 import { loadDotEnv } from './dotenv.ts';
 import type { Logger } from './logger.ts';
-import { onRedisError, RedisUnreachableError } from './redis.ts';
 import { assertEvictionPolicy } from './redis-policy.ts';
 
 /** What a service hands back once running: how to stop it. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { RedisKeys } from '@faultline/client';
+import { luaScript } from '@faultline/client';
 import { type ClassifiedError, type Confidence, OPERATOR_RULE_PREFIX, redactSecrets } from '@faultline/core';
 import type { Redis } from 'ioredis';
-import type { RedisKeys } from './keys.ts';
-import { luaScript } from './lua-script.ts';
 
 /**
  * Errors the classifier could not place, counted per signature so that an operator sees what to teach

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import { ConfigError } from './config.ts';
+import { ConfigError } from './config-error.ts';
 
 /** The settings that shape a rediss:// connection; every connection of every service reads them. */
 export const REDIS_TLS_SETTINGS = ['REDIS_TLS_CA', 'REDIS_TLS_CERT', 'REDIS_TLS_KEY'] as const;
