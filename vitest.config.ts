@@ -28,6 +28,8 @@ const UNIT_FILES = [
   'services/health-probe-worker/test/models-file.test.ts',
   'services/ops/test/config.test.ts',
   'test/architecture.test.ts',
+  'test/docs-links.test.ts',
+  'test/settings-doc.test.ts',
   'test/env-example.test.ts',
 ];
 const UNIT = [

@@ -7,6 +7,7 @@ export * from './config.ts';
 export * from './dotenv.ts';
 export * from './error-log.ts';
 export * from './health-summary.ts';
+export * from './listen.ts';
 export * from './logger.ts';
 export * from './metrics-counters.ts';
 export * from './model-states.ts';

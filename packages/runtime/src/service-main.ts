@@ -52,7 +52,7 @@ export async function checkRedisBeforeStart(env: NodeJS.ProcessEnv = process.env
 /**
  * The shared life of a service process: settings from env and .env, a clear message and exit code
  * when start-up cannot go on (3: a setting or a Redis that may evict keys, 4: Redis unreachable),
- * and SIGTERM/SIGINT → close → exit 0.
+ * and SIGTERM/SIGINT/SIGHUP → close → exit 0.
  */
 export async function runService(name: string, start: () => Promise<RunningService>): Promise<void> {
   loadDotEnv();
@@ -73,33 +73,42 @@ export async function runService(name: string, start: () => Promise<RunningServi
     running.logger.warn({ redis: url, err: error.message }, 'Redis connection lost; reconnecting'),
   );
   let stopping = false;
+  let orphaned = false;
+  // With the supervisor gone, stdout is a broken pipe, and pino's flush on 'exit' retries a failed
+  // write forever (sonic-boom's flushSync retries every error, EPIPE too): the process would hang
+  // in process.exit. Once its work is closed, an orphan ends itself without the exit handlers.
+  const exit = (code: number) => (orphaned ? process.kill(process.pid, 'SIGKILL') : process.exit(code));
   const stop = (why: string, deadlineMs: number) => {
     if (stopping) return;
     stopping = true;
     // A close that hangs (a peer gone mid-shutdown) must not keep the process alive forever; set
     // first, because with the supervisor gone even a log line can fail (its pipe is closed).
-    setTimeout(() => process.exit(1), deadlineMs).unref();
+    setTimeout(() => exit(1), deadlineMs).unref();
     try {
       running.logger.info({ why }, 'stopping');
     } catch {}
     running.close().then(
       () => {
         running.logger.info('stopped');
-        process.exit(0);
+        exit(0);
       },
       (error) => {
         running.logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };
   const deadlineMs = shutdownDeadlineMs();
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop(signal, deadlineMs));
+  // SIGHUP (the terminal closed) too: by default it kills the process without closing anything.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const)
+    process.on(signal, () => stop(signal, deadlineMs));
   // Under `faultline start`, a supervisor killed outright (SIGKILL) must not leave its services running.
   const supervisor = Number(process.env.FAULTLINE_SUPERVISOR_PID);
   if (supervisor) {
     setInterval(() => {
-      if (process.ppid !== supervisor) stop('supervisor gone', 5_000);
+      if (process.ppid === supervisor) return;
+      orphaned = true;
+      stop('supervisor gone', 5_000);
     }, 1000).unref();
   }
 }

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { ConfigError, createRedis, JOB_NAMES, QUEUES } from '@faultline/runtime';
+import { createRedis, JOB_NAMES, listenOn, QUEUES } from '@faultline/runtime';
 import { Queue, type Worker } from 'bullmq';
 
 /** What GET /health answers (200 when `status` is ok, else 503). */
@@ -120,26 +120,12 @@ export async function startAlerterHealthApi(opts: {
       send(500, { error: (error as Error).message });
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') {
-        const what =
-          error.code === 'EADDRINUSE'
-            ? `port ${opts.port} on ${opts.host} is already in use`
-            : `cannot listen on ${opts.host}:${opts.port} (${error.code})`;
-        reject(
-          new ConfigError([
-            {
-              variable: error.code === 'EADDRNOTAVAIL' ? 'ALERTER_HEALTH_HOST' : 'ALERTER_HEALTH_PORT',
-              message: `${what}: set ALERTER_HEALTH_PORT to a free port (0 = any free port) or stop what uses it`,
-            },
-          ]),
-        );
-      } else reject(error);
-    });
-    server.listen(opts.port, opts.host, resolve);
+  const port = await listenOn(server, {
+    port: opts.port,
+    host: opts.host,
+    setting: 'ALERTER_HEALTH_PORT',
+    hostSetting: 'ALERTER_HEALTH_HOST',
   });
-  const { port } = server.address() as { port: number };
   return {
     server,
     port,

@@ -93,7 +93,7 @@ describe('the alerter answers GET /health', () => {
           new Promise((r) => setTimeout(() => r('still running'), 20_000)),
         ]);
         expect(code).toBe(3);
-        expect(proc.output()).toContain(`ALERTER_HEALTH_PORT: port ${taken} on 127.0.0.1 is already in use`);
+        expect(proc.output()).toContain(`port ${taken} on 127.0.0.1 is in use (ALERTER_HEALTH_PORT)`);
       } finally {
         if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
       }

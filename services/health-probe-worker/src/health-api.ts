@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { HealthSummary } from '@faultline/runtime';
+import { type HealthSummary, listenOn } from '@faultline/runtime';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -47,10 +47,11 @@ export async function startHealthApi(opts: {
       send(500, { error: (error as Error).message });
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, resolve);
+  const port = await listenOn(server, {
+    port: opts.port,
+    host: opts.host,
+    setting: 'HEALTH_PORT',
+    hostSetting: 'HEALTH_HOST',
   });
-  const { port } = server.address() as { port: number };
   return { server, url: `http://${opts.host}:${port}` };
 }

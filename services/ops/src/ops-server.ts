@@ -1,9 +1,10 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import {
   createRedis,
   healthSummary,
   type Logger,
   listAlertGroups,
+  listenOn,
   logErrors,
   metricsCounters,
   modelHealthStore,
@@ -109,11 +110,13 @@ export async function startOpsServer(cfg: OpsConfig, logger: Logger) {
   });
   app.use(notFound, answerErrors(logger));
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(cfg.OPS_PORT, cfg.OPS_HOST, () => resolve(s));
-    s.once('error', reject);
+  const server: Server = createServer(app);
+  const port = await listenOn(server, {
+    port: cfg.OPS_PORT,
+    host: cfg.OPS_HOST,
+    setting: 'OPS_PORT',
+    hostSetting: 'OPS_HOST',
   });
-  const { port } = server.address() as { port: number };
   return {
     url: `http://${cfg.OPS_HOST.includes(':') ? `[${cfg.OPS_HOST}]` : cfg.OPS_HOST}:${port}`,
     async close(): Promise<void> {
