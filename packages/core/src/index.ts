@@ -5,6 +5,7 @@ export * from './contracts/index.ts';
 export * from './duration.ts';
 export * from './health/index.ts';
 export * from './redact.ts';
+export * from './reported-event.ts';
 export * from './retry-delay.ts';
 export * from './run-summary.ts';
 export * from './taxonomy.ts';
