@@ -11,7 +11,7 @@ import type { ProviderSpec } from './provider-spec.ts';
 export function anthropicClient(
   spec: ProviderSpec,
   apiKey: string,
-  opts: { timeoutMs: number; maxResponseBytes: number },
+  opts: { timeoutMs: number; maxResponseBytes: number; fetch?: typeof fetch },
 ): ProviderClient {
   // maxRetries 0: BullMQ owns retries, so every failed attempt is seen and classified.
   const sdk = new Anthropic({
@@ -20,7 +20,7 @@ export function anthropicClient(
     maxRetries: 0,
     timeout: opts.timeoutMs,
     // Every answer, success or error, is read through it: one cap for the whole SDK path.
-    fetch: cappedFetch(opts.maxResponseBytes),
+    fetch: opts.fetch ?? cappedFetch(opts.maxResponseBytes),
   });
   return {
     name: spec.name,

@@ -9,7 +9,8 @@ import { LightResponse } from './light-response.ts';
  * no async resource, no Readable, no promise per chunk. The SDKs only need a `fetch`-shaped
  * function, so this one speaks `dispatch`.
  */
-const agent = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
+export const AGENT_OPTIONS = { keepAliveTimeout: 30_000, connections: 256 };
+const directAgent = new Agent(AGENT_OPTIONS);
 
 /** PROVIDER_RESPONSE_MAX_BYTES's default: far above any completion, far below a pod's memory. */
 export const DEFAULT_RESPONSE_MAX_BYTES = 16 * 1_048_576;
@@ -24,7 +25,10 @@ export const RESPONSE_TOO_LARGE = 'response_too_large';
  * gateway) would otherwise be gathered whole and OOM-kill the worker with every job in flight (B2).
  */
 function tooLarge(status: number, headers: IncomingHttpHeaders, read: number, maxBytes: number): Response {
-  const out = fetchHeaders(headers);
+  return tooLargeResponse(status, fetchHeaders(headers), read, maxBytes);
+}
+
+export function tooLargeResponse(status: number, out: Headers, read: number, maxBytes: number): Response {
   for (const name of ['content-length', 'content-encoding', 'transfer-encoding']) out.delete(name);
   out.set('content-type', 'application/json');
   const message =
@@ -196,15 +200,16 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
 }
 
 /** A `fetch` for the SDKs whose answers are cut off past `maxBytes` (PROVIDER_RESPONSE_MAX_BYTES). */
-export function cappedFetch(maxBytes: number): typeof fetch {
+export function cappedFetch(maxBytes: number, dispatcher: Dispatcher = directAgent): typeof fetch {
   return ((input: string | URL | Request, init?: RequestInit) =>
-    lightFetch(input, init, maxBytes)) as typeof fetch;
+    lightFetch(input, init, maxBytes, dispatcher)) as typeof fetch;
 }
 
 export function lightFetch(
   input: string | URL | Request,
   init: RequestInit = {},
   maxBytes = DEFAULT_RESPONSE_MAX_BYTES,
+  dispatcher: Dispatcher = directAgent,
 ): Promise<Response> {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
   const signal = init.signal ?? null;
@@ -212,7 +217,7 @@ export function lightFetch(
   const method = (init.method ?? 'GET').toUpperCase();
   const { origin, path } = target(url);
   return new Promise<Response>((resolve, reject) => {
-    agent.dispatch(
+    dispatcher.dispatch(
       {
         origin,
         path,

@@ -3,6 +3,7 @@ import type { ProviderClient } from './completion.ts';
 import { DEFAULT_RESPONSE_MAX_BYTES } from './light-fetch.ts';
 import { openaiClient } from './openai-client.ts';
 import { loadProviderSpecs, type ProviderSpec } from './provider-spec.ts';
+import { providerTransport } from './transport.ts';
 
 /** A provider the job names but the configuration does not know; the message lists the known ones. */
 export class UnknownProviderError extends Error {
@@ -27,6 +28,8 @@ export interface ProviderRegistry {
   specs: ProviderSpec[];
   spec(name: string): ProviderSpec;
   client(name: string): ProviderClient;
+  /** How calls leave the machine (transport, proxies as host:port, CAs): for the start-up log. */
+  egress: Record<string, string>;
 }
 
 export function createProviderRegistry(
@@ -37,9 +40,13 @@ export function createProviderRegistry(
     maxResponseBytes?: number;
   },
 ): ProviderRegistry {
+  // Read once, with every client sharing its connections: a bad proxy or CA setting stops start-up here.
+  const transport = providerTransport(env);
+  const maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_RESPONSE_MAX_BYTES;
   const clientOpts = {
     timeoutMs: opts.timeoutMs,
-    maxResponseBytes: opts.maxResponseBytes ?? DEFAULT_RESPONSE_MAX_BYTES,
+    maxResponseBytes,
+    fetch: transport.fetch(maxResponseBytes),
   };
   const specs = loadProviderSpecs(env);
   const byName = new Map(specs.map((s) => [s.name, s]));
@@ -53,6 +60,7 @@ export function createProviderRegistry(
   return {
     specs,
     spec,
+    egress: transport.describe(),
     client(name: string): ProviderClient {
       const cached = clients.get(name);
       if (cached) return cached;

@@ -1,6 +1,7 @@
 import { ConfigError, DEFAULT_QUEUE_PREFIX } from '@faultline/client';
 import { parseDuration } from '@faultline/core';
 import { z } from 'zod';
+import { parseProxyUrl, TRANSPORTS } from './egress.ts';
 
 export { ConfigError };
 
@@ -59,6 +60,11 @@ export const envUrl = (schemes: string[]) =>
     { error: `expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}` },
   );
 
+const envProxyUrl = z.string().superRefine((raw, ctx) => {
+  const parsed = parseProxyUrl(raw);
+  if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+});
+
 /** Where `faultline start` runs its own redis-server when REDIS_URL is unset. */
 export const LOCAL_REDIS_PORT = 6390;
 export const localRedisUrl = (env: NodeJS.ProcessEnv = process.env) =>
@@ -79,6 +85,15 @@ export const BaseConfig = z.object({
     .regex(/^[\w{}:.-]+$/, 'letters, digits and {}:._- only')
     .default(DEFAULT_QUEUE_PREFIX),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Egress (egress.ts reads these, lower-case spellings included, once at start).
+  FAULTLINE_TRANSPORT: z
+    .enum(TRANSPORTS, { error: 'expected undici (the default) or fetch' })
+    .default('undici'),
+  HTTPS_PROXY: envProxyUrl.optional(),
+  HTTP_PROXY: envProxyUrl.optional(),
+  NO_PROXY: z.string().optional(),
+  /** PEM file of CAs trusted for outbound HTTPS besides Node's own (a TLS-inspecting proxy's CA). */
+  FAULTLINE_CA_FILE: z.string().optional(),
 });
 export type BaseConfig = z.output<typeof BaseConfig>;
 

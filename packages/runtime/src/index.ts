@@ -5,6 +5,7 @@ export * from './alert-groups.ts';
 export * from './classifier-rules.ts';
 export * from './config.ts';
 export * from './dotenv.ts';
+export * from './egress.ts';
 export * from './error-log.ts';
 export * from './health-summary.ts';
 export * from './listen.ts';

@@ -5,6 +5,7 @@ import { createGenerationClient } from '@faultline/client';
 import { DEFAULT_QUEUE_PREFIX, localRedisUrl } from '@faultline/runtime';
 import type { SimStep } from '@faultline/testkit';
 import { freePort } from '@faultline/testkit';
+import { entryArgs } from '../service-entry.ts';
 import { runSystem } from './start.ts';
 
 export const usage = `faultline demo
@@ -143,13 +144,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   for (const [k, v] of Object.entries(env)) process.env[k] ??= v;
 
   const system = runSystem(env, {
-    simulator: [
-      '--import',
-      'tsx',
-      'packages/testkit/src/provider-simulator/main.ts',
-      '--port',
-      String(simPort),
-    ],
+    simulator: [...entryArgs('packages/testkit/src/provider-simulator/main.ts'), '--port', String(simPort)],
   });
   const script = (model: string, steps: SimStep[]) =>
     fetch(`${sim}/__sim/script`, { method: 'POST', body: JSON.stringify({ model, steps }) });

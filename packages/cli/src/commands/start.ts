@@ -16,6 +16,7 @@ import {
   loadConfig,
   shutdownDeadlineMs,
 } from '@faultline/runtime';
+import { entryArgs } from '../service-entry.ts';
 import { UsageError } from '../usage-error.ts';
 import { startLocalRedis } from './local-redis.ts';
 
@@ -93,7 +94,7 @@ export async function runSystem(
   const children = new Map<string, ChildProcess>();
   const commands: Record<string, string[]> = {
     ...Object.fromEntries(
-      Object.entries(SERVICES).map(([name, entry]) => [name, ['--import', 'tsx', entry]]),
+      Object.entries(SERVICES).map(([name, entry]) => [name, entryArgs(entry)]),
     ),
     ...extraChildren,
   };

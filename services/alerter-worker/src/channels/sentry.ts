@@ -1,5 +1,6 @@
 import type { Notification, Severity } from '@faultline/core';
 import { redactDeep } from '@faultline/core';
+import { egressFromEnv, proxyFor } from '@faultline/runtime';
 import { type Event, makeNodeTransport, NodeClient, Scope } from '@sentry/node';
 import type { AlerterConfig } from '../config.ts';
 import { parseRetryAfter, permanentFailure, RetryLaterError, retryableStatus } from '../delivery-retry.ts';
@@ -76,6 +77,16 @@ interface Outcome {
 }
 
 /**
+ * Sentry's transport reads only lower-case https_proxy/http_proxy/no_proxy and Node's CAs
+ * (@sentry/node transports/http.js): it is handed Faultline's egress (runtime egress.ts) instead.
+ */
+function sentryEgress(url: string): { proxy?: string; caCerts?: string[] } {
+  const egress = egressFromEnv(process.env);
+  const proxy = proxyFor(egress, url);
+  return { ...(proxy ? { proxy } : {}), ...(egress.ca ? { caCerts: egress.ca } : {}) };
+}
+
+/**
  * Sends through the real @sentry/node client, with its own client and scope (no global
  * instrumentation). The SDK drops an event whose upload fails and still reports success, so the
  * transport is wrapped to learn each envelope's HTTP status and fail the delivery for a retry.
@@ -94,7 +105,7 @@ export function sentryChannel(cfg: AlerterConfig): AlertChannel {
     stackParser: () => [],
     sendClientReports: false,
     transport: (options) => {
-      const inner = makeNodeTransport(options);
+      const inner = makeNodeTransport({ ...options, ...sentryEgress(options.url) });
       return {
         ...inner,
         async send(envelope) {

@@ -6,7 +6,8 @@ import {
   WEBHOOK_PAYLOAD_VERSION,
   type WebhookPayload,
 } from '@faultline/core';
-import { request } from 'undici';
+import { egressAgentOptions, egressFromEnv, proxied } from '@faultline/runtime';
+import { Agent, type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
 import type { AlerterConfig } from '../config.ts';
 import { parseRetryAfter, permanentFailure, RetryLaterError, retryableStatus } from '../delivery-retry.ts';
 import type { AlertChannel } from './channel.ts';
@@ -16,13 +17,26 @@ export function signature(secret: string, timestamp: string, body: string): stri
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
+/**
+ * HTTPS_PROXY, NO_PROXY and FAULTLINE_CA_FILE as provider calls honour them (runtime egress.ts);
+ * FAULTLINE_TRANSPORT=fetch leaves undici's global dispatcher, as before.
+ */
+function egressDispatcher(): Dispatcher | undefined {
+  const egress = egressFromEnv(process.env);
+  if (egress.transport === 'fetch') return undefined;
+  const opts = egressAgentOptions(egress);
+  return proxied(egress) ? new EnvHttpProxyAgent(opts) : new Agent(opts);
+}
+
 async function post(
   url: string,
   body: string,
   headers: Record<string, string>,
   timeoutMs: number,
+  dispatcher: Dispatcher | undefined,
 ): Promise<void> {
   const res = await request(url, {
+    dispatcher,
     method: 'POST',
     body,
     headers: { 'content-type': 'application/json', ...headers },
@@ -101,6 +115,7 @@ export function slackEscape(text: string): string {
 
 /** One webhook URL; each configured URL is a channel of its own, so one URL down delays only itself. */
 export function webhookChannel(cfg: AlerterConfig, url: string): AlertChannel {
+  const dispatcher = egressDispatcher();
   return {
     name: 'webhook',
     target: webhookTarget(url),
@@ -114,22 +129,27 @@ export function webhookChannel(cfg: AlerterConfig, url: string): AlertChannel {
       // Unsigned without WEBHOOK_SECRET; start-up warns about it (startup-notices.ts).
       if (cfg.WEBHOOK_SECRET)
         headers['x-faultline-signature'] = signature(cfg.WEBHOOK_SECRET, timestamp, body);
-      await post(url, body, headers, cfg.DELIVERY_TIMEOUT);
+      await post(url, body, headers, cfg.DELIVERY_TIMEOUT, dispatcher);
     },
-    async close() {},
+    async close() {
+      await dispatcher?.close();
+    },
   };
 }
 
 export function slackChannel(cfg: AlerterConfig): AlertChannel {
   const url = cfg.SLACK_WEBHOOK_URL!;
+  const dispatcher = egressDispatcher();
   return {
     name: 'slack',
     target: 'slack',
     async deliver(n) {
       const subject = slackEscape(alertSubject(n, cfg.ALERT_SUBJECT_PREFIX));
       const text = `*${subject}*\n\`\`\`${slackEscape(alertText(n))}\`\`\``;
-      await post(url, JSON.stringify({ text }), {}, cfg.DELIVERY_TIMEOUT);
+      await post(url, JSON.stringify({ text }), {}, cfg.DELIVERY_TIMEOUT, dispatcher);
     },
-    async close() {},
+    async close() {
+      await dispatcher?.close();
+    },
   };
 }
