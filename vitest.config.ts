@@ -41,7 +41,15 @@ const UNIT = [
   ...UNIT_FILES,
 ].filter((f) => !NOT_UNIT.includes(f));
 
+/**
+ * Workspace packages export `development` (their src/*.ts) before `default` (their compiled dist/):
+ * tests always run the sources, never a stale or missing build, whatever NODE_ENV says.
+ */
+const conditions = ['development', 'module', 'node'];
+
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -3,7 +3,7 @@
  * 1. events per second absorbed on a mostly-duplicate stream vs a raw no-op worker (single hop);
  * 2. p50/p99 from event to e-mail accepted by a real SMTP server, first-of-group events at a fixed
  *    rate with ALERT_GROUP_WAIT=0, vs a raw two-hop BullMQ pipeline at the same rate.
- * Run: node --import tsx bench/alerter.ts [events] [rate]
+ * Run: node --conditions=development --import tsx bench/alerter.ts [events] [rate]
  */
 
 import { spawn } from 'node:child_process';
@@ -140,6 +140,7 @@ const alerterProcs = await Promise.all(
       process.execPath,
       [
         ...(process.env.ALERTER_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/aprof'] : []),
+        '--conditions=development',
         '--import',
         'tsx',
         'services/alerter-worker/src/main.ts',

@@ -12,7 +12,7 @@
  * Prints expected, received, lost, duplicated, the delay from a group's first event to its mail and
  * the faults performed; exits 1 when something was lost or sent twice, 2 when the bench itself failed.
  *
- * Run: CHAOS_SECONDS=60 node --import tsx bench/chaos.ts
+ * Run: CHAOS_SECONDS=60 node --conditions=development --import tsx bench/chaos.ts
  * Settings: CHAOS_SEED (fault and victim choice), CHAOS_KEEP=1 (keep the directory with every
  * process's log), CHAOS_SETTLE_SECONDS (default 90), CHAOS_REDIS_DOWN_MS (default 3000),
  * CHAOS_REDIS_KILL=1 (SIGKILL Redis instead of its orderly SIGTERM shutdown: beyond the promise,

@@ -1,7 +1,7 @@
 /**
  * Classifications per second on a realistic mix: errors built by the real SDKs' own factories, raw
  * `{ status, headers, body }` responses, Node/undici network errors with cause chains, and re-thrown text.
- * Run: node --import tsx bench/classify.ts [seconds]
+ * Run: node --conditions=development --import tsx bench/classify.ts [seconds]
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { classifyError } from '@faultline/core';

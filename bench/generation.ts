@@ -3,7 +3,7 @@
  * BullMQ no-op worker at the same concurrency in the same run. Between the two, a raw BullMQ worker
  * whose processor does nothing but the official SDK's call: what BullMQ plus the SDK cost before
  * any of Faultline's work, so the figures show which part stands in the way.
- * Run: node --import tsx bench/generation.ts [jobs]
+ * Run: node --conditions=development --import tsx bench/generation.ts [jobs]
  */
 
 import { startGenerationWorker } from '@faultline/generation-worker';

@@ -2,7 +2,7 @@
  * 1,000 models probed every 10 s against the simulator: probes per second sustained, schedule drift
  * (lateness of each probe against its due time), Redis memory per model, and the worker's CPU, after
  * the same figures for raw BullMQ job schedulers with a no-op worker in the same Redis.
- * Run: node --import tsx bench/health-probe.ts [models] [seconds]
+ * Run: node --conditions=development --import tsx bench/health-probe.ts [models] [seconds]
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

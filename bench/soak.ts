@@ -6,7 +6,7 @@
  * groups have flushed; the goal is memory that stops growing once retention holds (every kept set
  * bounded by age and count, traffic-only health by MODEL_HEALTH_TTL). Never fails: it prints figures.
  *
- * Run: node --import tsx bench/soak.ts
+ * Run: node --conditions=development --import tsx bench/soak.ts
  *   SOAK_JOBS=20000 (scale down), SOAK_MODELS, SOAK_WORKERS (generation processes, 1),
  *   SOAK_CONCURRENCY (per process, 50), SOAK_BACKLOG (jobs waiting at most, 5000),
  *   SOAK_ALERT_EVENTS_KEPT (the workers' ALERT_EVENTS_KEPT; their default unless set).
@@ -42,7 +42,7 @@ const children: ChildProcess[] = [];
 
 /** A repository entry as its own process (node --import tsx), its output dropped: one line per failure. */
 function start(entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -51,10 +51,14 @@ function start(entry: string, env: Record<string, string>): ChildProcess {
   return child;
 }
 
-const sim = spawn(process.execPath, ['--import', 'tsx', 'bench/soak-simulator.ts'], {
-  cwd: ROOT,
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const sim = spawn(
+  process.execPath,
+  ['--conditions=development', '--import', 'tsx', 'bench/soak-simulator.ts'],
+  {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 children.push(sim);
 const simUrl = await new Promise<string>((resolve, reject) => {
   sim.stdout!.once('data', (d) => resolve(String(d).trim()));

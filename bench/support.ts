@@ -8,7 +8,15 @@ export const ROOT = resolve(import.meta.dirname, '..');
 export async function startSimulatorProcess(): Promise<{ url: string; stop(): void; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'packages/testkit/src/provider-simulator/main.ts', '--port', '0', '--no-record'],
+    [
+      '--conditions=development',
+      '--import',
+      'tsx',
+      'packages/testkit/src/provider-simulator/main.ts',
+      '--port',
+      '0',
+      '--no-record',
+    ],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -29,10 +29,14 @@ for (const dir of WORKSPACES) {
   if (!existsSync(manifest)) continue;
   const { name, exports } = JSON.parse(readFileSync(manifest, 'utf8')) as {
     name: string;
-    exports?: Record<string, string>;
+    exports?: Record<string, string | { development: string }>;
   };
+  // A built package exports its source under the `development` condition, its dist/ otherwise.
   for (const [sub, file] of Object.entries(exports ?? {}))
-    packageExports.set(sub === '.' ? name : `${name}/${sub.slice(2)}`, resolve(dir, file));
+    packageExports.set(
+      sub === '.' ? name : `${name}/${sub.slice(2)}`,
+      resolve(dir, typeof file === 'string' ? file : file.development),
+    );
 }
 
 function resolveImport(from: string, specifier: string): string | null {

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { ConfigError, loadDotEnv, RedisUnreachableError } from '@faultline/runtime';
 import { LocalRedisError } from './commands/local-redis.ts';
 import { EXIT } from './exit-codes.ts';
@@ -31,6 +32,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     const m = await import('./commands/demo.ts');
     return { usage: m.usage, run: m.demoCommand };
   },
+  reset: async () => {
+    const m = await import('./commands/reset.ts');
+    return { usage: m.usage, run: m.resetCommand };
+  },
   health: async () => {
     const m = await import('./commands/health.ts');
     return { usage: m.usage, run: m.healthCommand };
@@ -42,6 +47,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   schema: async () => {
     const m = await import('./commands/schema.ts');
     return { usage: m.usage, run: m.schemaCommand };
+  },
+  doctor: async () => {
+    const m = await import('./commands/doctor.ts');
+    return { usage: m.usage, run: m.doctorCommand };
   },
 };
 

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pollUntil } from './poll-until.ts';
 
-/** The repository root, where `node --import tsx <entry>` runs a service as a container would. */
+/** The repository root, where `node --conditions=development --import tsx <entry>` runs a service as a container would. */
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 
 export interface RepoProcess {
@@ -14,7 +14,7 @@ export interface RepoProcess {
 
 /** Runs a TypeScript entry of this repository as its own process, with only PATH, HOME and `env`. */
 export function runRepoProcess(args: string[], env: Record<string, string>): RepoProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -296,7 +296,14 @@ describe('main.ts, the simulator as its own process', () => {
   it('prints its URL, obeys the control API, and exits cleanly on SIGTERM', async () => {
     child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'packages/testkit/src/provider-simulator/main.ts', '--port', '0'],
+      [
+        '--conditions=development',
+        '--import',
+        'tsx',
+        'packages/testkit/src/provider-simulator/main.ts',
+        '--port',
+        '0',
+      ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const url = await new Promise<string>((resolve, reject) => {

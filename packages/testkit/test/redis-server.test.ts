@@ -92,11 +92,15 @@ describe.runIf(LOCAL)('a redis-server never outlives the process that started it
 
   it('dies, and its data directory goes, when that process is SIGKILLed with no chance to clean up', async () => {
     const { REDIS_URL: _, ...env } = process.env;
-    holder = spawn(process.execPath, ['--import', 'tsx', 'packages/testkit/test/fixtures/hold-redis.ts'], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    holder = spawn(
+      process.execPath,
+      ['--conditions=development', '--import', 'tsx', 'packages/testkit/test/fixtures/hold-redis.ts'],
+      {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const started = await new Promise<{ port: number; dataDir: string }>((resolve, reject) => {
       let out = '';
       holder!.stdout!.on('data', (chunk) => {

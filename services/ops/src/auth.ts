@@ -13,7 +13,10 @@ import { requestIdOf } from './request-errors.ts';
  * loopback only (config.ts) and answers only to a loopback Host; /metrics is open without a metrics
  * token only on a loopback OPS_HOST. Failed sign-ins are limited per client address.
  */
-export function opsGuards(cfg: OpsConfig, logger: Logger) {
+export function opsGuards(
+  cfg: OpsConfig,
+  logger: Logger,
+): Record<'dashboard' | 'healthApi' | 'metrics' | 'loopbackOnly', RequestHandler> {
   const failures = new FailureLimit(cfg.OPS_AUTH_FAILURES_PER_MINUTE);
   const basic =
     cfg.OPS_USERNAME && cfg.OPS_PASSWORD

@@ -1,6 +1,6 @@
 /**
  * The simulator as its own process, so it does not share an event loop with what it serves:
- * `node --import tsx packages/testkit/src/provider-simulator/main.ts --port 4010 [--host 127.0.0.1] [--no-record]`
+ * `node --conditions=development --import tsx packages/testkit/src/provider-simulator/main.ts --port 4010 [--host 127.0.0.1] [--no-record]`
  * Prints its URL on the first line; SIGTERM or SIGINT closes it.
  */
 import { parseArgs } from 'node:util';
