@@ -1,7 +1,9 @@
 import {
   assertRedisReachable,
   createLogger,
+  describeEgress,
   displayRedisUrl,
+  egressFromEnv,
   loadConfig,
   runService,
 } from '@faultline/runtime';
@@ -60,6 +62,7 @@ await runService('alerter-worker', async () => {
       health: `${api.url}/health`,
       healthPort: api.port,
       watchdog: watchdog ? { host: watchdog.host, every: cfg.WATCHDOG_INTERVAL } : null,
+      egress: describeEgress(egressFromEnv()),
       pid: process.pid,
     },
     'alerter worker ready',

@@ -1,7 +1,9 @@
 import {
   assertRedisReachable,
   createLogger,
+  describeEgress,
   displayRedisUrl,
+  egressFromEnv,
   loadClassifierRules,
   loadConfig,
   runService,
@@ -18,7 +20,12 @@ await runService('generation-worker', async () => {
   const running = startGenerationWorker(cfg, process.env, logger, { classifierRules });
   await running.worker.waitUntilReady();
   logger.info(
-    { redis: displayRedisUrl(cfg.REDIS_URL), concurrency: cfg.GENERATION_CONCURRENCY, pid: process.pid },
+    {
+      redis: displayRedisUrl(cfg.REDIS_URL),
+      concurrency: cfg.GENERATION_CONCURRENCY,
+      egress: describeEgress(egressFromEnv()),
+      pid: process.pid,
+    },
     'generation worker ready',
   );
   return { logger, close: () => running.close() };

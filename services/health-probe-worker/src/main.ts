@@ -1,7 +1,9 @@
 import {
   assertRedisReachable,
   createLogger,
+  describeEgress,
   displayRedisUrl,
+  egressFromEnv,
   loadConfig,
   runService,
 } from '@faultline/runtime';
@@ -20,6 +22,7 @@ await runService('health-probe-worker', async () => {
       models: running.models.length,
       schedulersRemoved: running.synced.removed,
       api: running.apiUrl,
+      egress: describeEgress(egressFromEnv()),
       pid: process.pid,
     },
     'health-probe worker ready',
