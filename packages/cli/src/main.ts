@@ -32,10 +32,6 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     const m = await import('./commands/demo.ts');
     return { usage: m.usage, run: m.demoCommand };
   },
-  reset: async () => {
-    const m = await import('./commands/reset.ts');
-    return { usage: m.usage, run: m.resetCommand };
-  },
   health: async () => {
     const m = await import('./commands/health.ts');
     return { usage: m.usage, run: m.healthCommand };
@@ -47,10 +43,6 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   schema: async () => {
     const m = await import('./commands/schema.ts');
     return { usage: m.usage, run: m.schemaCommand };
-  },
-  doctor: async () => {
-    const m = await import('./commands/doctor.ts');
-    return { usage: m.usage, run: m.doctorCommand };
   },
 };
 
