@@ -23,41 +23,56 @@ export function egressDispatcher(egress: Egress): Dispatcher {
 
 /**
  * FAULTLINE_TRANSPORT=fetch: the platform's own fetch with no dispatcher of ours, for a place where
- * undici's sockets misbehave. The answer cap still holds: the SDK reads the body through a counter.
+ * undici's sockets misbehave. The answer cap holds as in light-fetch.ts: an answer gathered past it
+ * becomes the same response_too_large answer, an event stream past it errors its reader.
  */
 function platformFetch(maxBytes: number): typeof fetch {
   return (async (input: string | URL | Request, init?: RequestInit) => {
     const res = await fetch(input, init);
-    const declared = Number(res.headers.get('content-length'));
     if (!res.body) return res;
+    const tooLarge = (read: number) => tooLargeResponse(res.status, new Headers(res.headers), read, maxBytes);
+    const declared = Number(res.headers.get('content-length'));
     if (Number.isFinite(declared) && declared > maxBytes) {
       await res.body.cancel();
-      return tooLargeResponse(res.status, new Headers(res.headers), 0, maxBytes);
+      return tooLarge(0);
     }
     let read = 0;
-    const counted = res.body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, out) {
-          read += chunk.byteLength;
-          if (read <= maxBytes) out.enqueue(chunk);
-          else
-            out.error(
-              new ResponseTooLargeError(
-                `the provider's answer went over PROVIDER_RESPONSE_MAX_BYTES (${maxBytes} bytes)`,
-              ),
-            );
-        },
-      }),
-    );
-    const capped = new Response(counted, {
-      status: res.status,
-      statusText: res.statusText,
-      headers: res.headers,
-    });
-    Object.defineProperty(capped, 'url', { value: res.url });
-    return capped;
+    const head = { status: res.status, statusText: res.statusText, headers: res.headers };
+    if (res.headers.get('content-type')?.includes('text/event-stream')) {
+      const counted = res.body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, out) {
+            read += chunk.byteLength;
+            if (read <= maxBytes) out.enqueue(chunk);
+            else
+              out.error(
+                new ResponseTooLargeError(
+                  `the provider's event stream went over PROVIDER_RESPONSE_MAX_BYTES (${maxBytes} bytes)`,
+                ),
+              );
+          },
+        }),
+      );
+      return withUrl(new Response(counted, head), res.url);
+    }
+    const chunks: Uint8Array[] = [];
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      read += value.byteLength;
+      if (read > maxBytes) {
+        await reader.cancel();
+        return tooLarge(read);
+      }
+      chunks.push(value);
+    }
+    const empty = res.status === 204 || res.status === 304;
+    return withUrl(new Response(empty ? null : Buffer.concat(chunks), head), res.url);
   }) as typeof fetch;
 }
+
+const withUrl = (res: Response, url: string) => Object.defineProperty(res, 'url', { value: url });
 
 /** A proxy that refused the CONNECT tunnel (407: wrong credentials; 403: a host it does not allow). */
 export class ProxyTunnelError extends Error {

@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { classifyError } from '@faultline/core';
 import { BaseConfig, ConfigError, loadConfig } from '@faultline/runtime';
@@ -142,6 +144,50 @@ describe('FAULTLINE_TRANSPORT=fetch', () => {
       await expect(
         registry.client(provider).complete({ model: 'egress', messages: [{ role: 'user', content: 'hi' }] }),
       ).resolves.toMatchObject({ text: 'answered over https' });
+  });
+});
+
+describe('FAULTLINE_TRANSPORT=fetch keeps PROVIDER_RESPONSE_MAX_BYTES', () => {
+  const CAP = 64 * 1024;
+  let endless: Server;
+  let base: string;
+  beforeAll(async () => {
+    // Writes for as long as the client reads: an answer with no end (a 2 GB error page).
+    endless = createServer((req, res) => {
+      res.writeHead(req.url?.includes('429') ? 429 : 200, {
+        'content-type': 'application/json',
+        'retry-after': '7',
+      });
+      const pump = () => {
+        while (!res.destroyed && res.write(Buffer.alloc(16 * 1024, 'x')));
+      };
+      res.on('drain', pump);
+      pump();
+    });
+    await new Promise<void>((r) => endless.listen(0, '127.0.0.1', () => r()));
+    base = `http://127.0.0.1:${(endless.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    endless.closeAllConnections();
+    await new Promise((r) => endless.close(r));
+  });
+
+  it.each([
+    ['an endless 200 fails as a server error', '/ok/v1', { category: 'server_error', statusCode: 502 }],
+    ['an endless 429 stays a rate limit', '/429/v1', { category: 'rate_limit', statusCode: 429 }],
+  ])('%s (response_too_large)', async (_what, path, verdict) => {
+    const registry = createProviderRegistry(
+      { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${base}${path}`, FAULTLINE_TRANSPORT: 'fetch' },
+      { timeoutMs: 5000, maxResponseBytes: CAP },
+    );
+    const error = await registry
+      .client('openai')
+      .complete({ model: 'm', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
+    expect(classifyError(error, { provider: 'openai', model: 'm' })).toMatchObject({
+      ...verdict,
+      providerCode: 'response_too_large',
+    });
   });
 });
 
