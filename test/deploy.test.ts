@@ -36,6 +36,21 @@ const workspaceDirs = ['packages', 'services']
   .concat(['bench', 'test'])
   .filter((d) => existsSync(join(ROOT, d, 'package.json')));
 
+/**
+ * The command that runs a service in the image: its compiled entry with plain node (no tsx, no loader),
+ * compiled from a source that exists, into a dist/ the Dockerfile's runtime stage copies.
+ */
+function expectCompiledEntry(name: string, command: string[] | undefined) {
+  expect({ name, command }).toEqual({ name, command: ['node', `services/${name}/dist/main.js`] });
+  expect({ name, source: existsSync(join(ROOT, `services/${name}/src/main.ts`)) }).toEqual({
+    name,
+    source: true,
+  });
+  expect(read('infra/Dockerfile')).toContain(
+    `COPY --from=build --chown=root:root /app/services/${name}/dist services/${name}/dist\n`,
+  );
+}
+
 interface Container {
   command: string[];
   ports?: { containerPort: number; name: string }[];
@@ -87,7 +102,7 @@ describe('deploy files match the code', () => {
     for (const dir of workspaceDirs) expect(dockerfile).toContain(`COPY ${dir}/package.json ${dir}/`);
   });
 
-  it('every compose service runs an entry point that exists, against the compose Redis', () => {
+  it('every compose service runs its compiled entry point with plain node, against the compose Redis', () => {
     const compose = parse(read('docker-compose.yml'), { merge: true }) as {
       services: Record<string, { command?: string[]; environment?: Record<string, string> }>;
     };
@@ -99,7 +114,7 @@ describe('deploy files match the code', () => {
       'ops',
     ]);
     for (const [name, svc] of faultline) {
-      expect(existsSync(join(ROOT, svc.command!.at(-1)!))).toBe(true);
+      expectCompiledEntry(name, svc.command);
       // Its own ACL user (infra/users.acl), its password from .env, required.
       const user = REDIS_USER_OF[name as keyof typeof REDIS_USER_OF];
       const variable = redisPasswordVariable(user);
@@ -162,7 +177,7 @@ describe('deploy files match the code', () => {
     }
     expect(loadConfig(AlerterConfig, {}).ALERTER_HEALTH_PORT).toBe(9466);
     // The generation worker has no HTTP endpoint (and no setting for one): it exits when it cannot go on.
-    expect(Object.keys(GenerationConfig.shape).filter((k) => /PORT|HOST/.test(k))).toEqual([]);
+    expect(Object.keys(GenerationConfig.shape).filter((k) => /(^|_)(PORT|HOST)$/.test(k))).toEqual([]);
     expect(byName.get('generation-worker')!.spec.template.spec.containers[0]!.ports).toBeUndefined();
     // The Services route to the same named ports, and the image exposes them.
     for (const svc of k8sDocs('services.yaml'))
@@ -193,7 +208,7 @@ describe('deploy files match the code', () => {
           },
         });
         const mounts = (c.volumeMounts ?? []).map((m) => m.mountPath);
-        // tsx keeps its compile cache in the temporary directory.
+        // The root filesystem is read-only: os.tmpdir() is the one scratch place a library may write.
         expect({ name, tmp: mounts.includes('/tmp') }).toEqual({ name, tmp: true });
         for (const m of c.volumeMounts ?? []) expect(pod.volumes.map((v) => v.name)).toContain(m.name);
       }
@@ -221,11 +236,11 @@ describe('deploy files match the code', () => {
     expect(loadConfig(AlerterConfig, podEnv()).WATCHDOG_URL).toBeUndefined();
   });
 
-  it('every Kubernetes deployment runs an entry point that exists; HTTP services are probed on /health', () => {
+  it('every Kubernetes deployment runs its compiled entry point with plain node; HTTP services are probed on /health', () => {
     const docs = parseAllDocuments(read('infra/k8s/deployments.yaml')).map((d) => d.toJS());
     for (const doc of docs) {
       const container = doc.spec.template.spec.containers[0];
-      expect(existsSync(join(ROOT, container.command.at(-1)))).toBe(true);
+      expectCompiledEntry(doc.metadata.name, container.command);
       if (container.ports) expect(container.livenessProbe.httpGet.path).toBe('/health');
     }
   });
@@ -342,7 +357,7 @@ const NODE_END_OF_LIFE: Record<number, string> = {
   26: '2029-04-30',
 };
 
-describe('the image (S8): a current LTS, production dependencies, code read-only for its user', () => {
+describe('the image (S8): a current LTS, compiled JavaScript, production dependencies, code read-only for its user', () => {
   const dockerfile = read('infra/Dockerfile');
   const ignore = read('.dockerignore')
     .split('\n')
@@ -350,29 +365,84 @@ describe('the image (S8): a current LTS, production dependencies, code read-only
     .filter((l) => l && !l.startsWith('#'));
   const arg = (name: string) => new RegExp(`^ARG ${name}=(\\S+)$`, 'm').exec(dockerfile)?.[1];
   const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  /** The lines of the stage named `name`, up to the next FROM. */
+  const stage = (name: string) => {
+    const start = dockerfile.search(new RegExp(`^FROM \\S+ AS ${name}$`, 'm'));
+    expect({ name, found: start >= 0 }).toEqual({ name, found: true });
+    const next = dockerfile.indexOf('\nFROM ', start + 1);
+    return dockerfile.slice(start, next < 0 ? undefined : next);
+  };
+  /** Instructions, without comments: what Docker runs. */
+  const instructions = dockerfile
+    .split('\n')
+    .filter((l) => l.trim() && !l.trimStart().startsWith('#'))
+    .join('\n');
 
   it('every stage is the same pinned Node release, of an LTS line with at least six months of support left', () => {
     const image = arg('NODE_IMAGE');
     const [, major, tag] = /^node:(\d+)\.\d+\.\d+(-[a-z]+-slim)$/.exec(image ?? '') ?? [];
     expect({ image, pinnedSlim: Boolean(tag) }).toEqual({ image, pinnedSlim: true });
-    const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+    // Each stage starts from the pinned image or from an earlier stage, which did.
+    const froms = [...dockerfile.matchAll(/^FROM (\S+)(?: AS (\S+))?$/gm)].map((m) => ({
+      from: m[1]!,
+      as: m[2],
+    }));
     expect(froms.length).toBeGreaterThan(1);
-    for (const from of froms) expect(from).toMatch(/^\$\{NODE_IMAGE\}$/);
+    const stages: string[] = [];
+    for (const { from, as } of froms) {
+      expect(['$' + '{NODE_IMAGE}', ...stages]).toContain(from);
+      if (as) stages.push(as);
+    }
     const endOfLife = NODE_END_OF_LIFE[Number(major)];
     // A line missing here is either not LTS (odd lines before 27) or new: add it from the schedule.
     expect({ major, endOfLife: endOfLife ?? 'not a known LTS line' }).toMatchObject({ major });
     expect(Date.parse(endOfLife!) - Date.now()).toBeGreaterThan(183 * 86_400_000);
   });
 
-  it('installs production dependencies only, from the frozen lockfile; tsx at the lockfile version', () => {
-    const installs = [...dockerfile.matchAll(/^RUN pnpm install (.*)$/gm)].map((m) => m[1]!);
-    expect(installs).toHaveLength(1);
-    expect(installs[0]).toMatch(/--frozen-lockfile/);
-    expect(installs[0]).toMatch(/--prod\b/);
-    // tsx runs the TypeScript but is a root devDependency, so the image installs it on its own.
-    const locked = /\n {6}tsx:\n {8}specifier: \S+\n {8}version: (\S+)/.exec(read('pnpm-lock.yaml'))?.[1];
-    expect(arg('TSX_VERSION')).toBe(locked);
-    expect(JSON.parse(read('package.json')).devDependencies.tsx).toBeDefined();
+  it('compiles with every dependency in a build stage; the runtime stage installs the production ones only', () => {
+    const installs = [...instructions.matchAll(/^RUN pnpm install (.*)$/gm)].map((m) => m[1]!);
+    expect(installs).toHaveLength(2);
+    // Both from the lockfile; scripts off, as the root postinstall would compile.
+    for (const i of installs)
+      expect(i).toMatch(/--frozen-lockfile .*--ignore-scripts|--ignore-scripts .*--frozen-lockfile/);
+    const build = stage('build');
+    expect(build).toMatch(/^RUN pnpm install (?!.*--prod)/m);
+    expect(build).toMatch(/^COPY \. \.\nRUN pnpm build$/m);
+    // The services and the workspace packages they use; --no-optional also drops valibot's optional peer,
+    // which the lockfile resolves to TypeScript.
+    expect(stage('production-dependencies')).toMatch(
+      /^RUN pnpm install .*--prod --no-optional .*--filter-prod "\{\.\/services\/\*\}\.\.\."$/m,
+    );
+    // The runtime's dependencies come from that stage alone.
+    expect(runtimeStage).toMatch(/^COPY --from=production-dependencies --chown=root:root \/app \/app$/m);
+    // From the build stage, compiled output only: never its sources or its full node_modules.
+    for (const [line] of runtimeStage.matchAll(/^COPY --from=build .*$/gm))
+      expect(line).toMatch(/ \/app\/\S+\/dist \S+\/dist$/);
+    // No TypeScript at run time: no tsx, no loader, no development condition.
+    expect(instructions).not.toMatch(/tsx|--import|--loader|--conditions|src\/main\.ts/);
+    expect(/^CMD (.*)$/m.exec(runtimeStage)?.[1]).toBe('["node", "services/generation-worker/dist/main.js"]');
+  });
+
+  it('the runtime stage takes the compiled dist/ of every service and of each workspace package they import', () => {
+    const dirOf = new Map(
+      workspaceDirs.map((d) => [JSON.parse(read(`${d}/package.json`)).name as string, d] as const),
+    );
+    const needed = new Set<string>();
+    const visit = (dir: string) => {
+      if (needed.has(dir)) return;
+      needed.add(dir);
+      const deps = JSON.parse(read(`${dir}/package.json`)).dependencies ?? {};
+      for (const name of Object.keys(deps)) if (dirOf.has(name)) visit(dirOf.get(name)!);
+    };
+    for (const d of workspaceDirs.filter((x) => x.startsWith('services/'))) visit(d);
+    const copied = [
+      ...runtimeStage.matchAll(/^COPY --from=build --chown=root:root \/app\/(\S+)\/dist (\S+)\/dist$/gm),
+    ].map((m) => {
+      expect(m[2]).toBe(m[1]);
+      return m[1]!;
+    });
+    expect(copied.sort()).toEqual([...needed].sort());
+    expect(needed).not.toContain('packages/testkit');
   });
 
   it('runs as node; code belongs to root and only /app/logs is the user’s', () => {
@@ -407,8 +477,12 @@ describe('the image (S8): a current LTS, production dependencies, code read-only
       'services/alerter-worker/test/smtp-tls.test.ts',
       'packages/core/test/contracts.test.ts',
       'bench/soak.ts',
-      'packages/testkit/src/index.ts',
       'infra/users.acl',
+      // Local build output: the build stage compiles afresh; a stale tsbuildinfo would skip the emit.
+      'services/ops/dist/main.js',
+      'packages/core/dist/index.js',
+      'packages/runtime/dist/.tsbuildinfo',
+      'packages/cli/tsconfig.build.tsbuildinfo',
     ])
       expect({ path, ignored: dockerIgnores(ignore, path) }).toEqual({ path, ignored: true });
   });
@@ -424,6 +498,13 @@ describe('the image (S8): a current LTS, production dependencies, code read-only
       'services/alerter-worker/src/scripts/cap-admit.lua',
       'packages/core/src/index.ts',
       'packages/runtime/src/index.ts',
+      // pnpm build compiles every package: the CLI and the test kit too, which the runtime stage leaves out.
+      'packages/cli/src/main.ts',
+      'packages/testkit/src/index.ts',
+      'scripts/build.mjs',
+      'tsconfig.build.json',
+      'tsconfig.build.base.json',
+      'services/ops/tsconfig.build.json',
       'examples/models.yaml',
       '.env.example',
       'tsconfig.json',
