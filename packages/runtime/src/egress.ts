@@ -124,7 +124,8 @@ export function egressFromEnv(env: NodeJS.ProcessEnv = process.env): Egress {
 export function describeEgress(e: Egress): Record<string, string> {
   const out: Record<string, string> = { transport: e.transport };
   if (e.transport === 'fetch') {
-    out.proxy = "the platform fetch's own (Node 24+: NODE_USE_ENV_PROXY=1)";
+    out.proxy =
+      "none from Faultline (recent Node's fetch reads HTTPS_PROXY itself with NODE_USE_ENV_PROXY=1)";
     return out;
   }
   // undici sends https:// through HTTP_PROXY when HTTPS_PROXY is unset (env-http-proxy-agent.js).
