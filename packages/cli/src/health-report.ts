@@ -1,4 +1,5 @@
 import type { HealthSummary, ModelStatusRow, ProbeFreshness } from '@faultline/runtime';
+import { plural } from './plural.ts';
 
 /** What `faultline health` says, and exits 1 for, when it finds no model to check. */
 export const NO_MODELS = 'no models: set FAULTLINE_MODELS_FILE or start the health-probe worker';
@@ -98,7 +99,7 @@ export function renderTable(summary: HealthSummary, now: number): string {
 export function renderReport(summary: HealthSummary, problems: string[], now: number): string {
   const m = summary.models;
   const out = [
-    `status: ${summary.status} (${m.total} models: ${m.healthy} healthy, ${m.degraded} degraded, ${m.unhealthy} unhealthy)`,
+    `status: ${summary.status} (${plural(m.total, 'model')}: ${m.healthy} healthy, ${m.degraded} degraded, ${m.unhealthy} unhealthy)`,
     '',
   ];
   if (!summary.details.length) return `${[...out, NO_MODELS].join('\n')}\n`;
@@ -107,7 +108,7 @@ export function renderReport(summary: HealthSummary, problems: string[], now: nu
     out.push(`ok: every model healthy and probed within two of its intervals`);
     return `${out.join('\n')}\n`;
   }
-  out.push(`not healthy: ${problems.length} of ${m.total} models`);
+  out.push(`not healthy: ${problems.length} of ${plural(m.total, 'model')}`);
   out.push(...problems.slice(0, MAX_PROBLEM_LINES).map((p) => `  ${p}`));
   if (problems.length > MAX_PROBLEM_LINES)
     out.push(`  … and ${problems.length - MAX_PROBLEM_LINES} more (--json lists every model)`);

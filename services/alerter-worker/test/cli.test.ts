@@ -88,7 +88,7 @@ describe('faultline alerts retry-failed', () => {
       hook.fail(null);
       const retry = runRepoProcess(['packages/cli/src/main.ts', 'alerts', 'retry-failed'], hookEnv);
       expect(await retry.exited).toBe(0);
-      expect(retry.output()).toMatch(/1 failed deliveries sent again/);
+      expect(retry.output()).toMatch(/1 failed delivery sent again/);
       await until('the webhook to receive it', () => hook.received.length === 1);
       expect(JSON.parse(hook.received[0]!.body)).toMatchObject({ kind: 'firing' });
       expect(await deliveries.getFailedCount()).toBe(0);

@@ -17,7 +17,7 @@ export function statusPage(summary: HealthSummary, groups: Record<string, string
   const incidents = open
     .map((g) => {
       const e = JSON.parse(g.event ?? '{}');
-      return `<li><b>${esc(String(e.category))}</b> at ${esc(String(e.provider))}${e.model ? `/${esc(String(e.model))}` : ''}: ${esc(String(g.count))} events since ${new Date(Number(g.firstSeen)).toISOString()}</li>`;
+      return `<li><b>${esc(String(e.category))}</b> at ${esc(String(e.provider))}${e.model ? `/${esc(String(e.model))}` : ''}: ${esc(String(g.count))} event${Number(g.count) === 1 ? '' : 's'} since ${new Date(Number(g.firstSeen)).toISOString()}</li>`;
     })
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Faultline status</title>
@@ -25,7 +25,7 @@ export function statusPage(summary: HealthSummary, groups: Record<string, string
 <style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{padding:.3rem .8rem;border-bottom:1px solid #ddd;text-align:left}</style>
 </head><body>
 <h1>Faultline status: <span id="overall" style="color:${COLORS[summary.status as keyof typeof COLORS]}">${summary.status}</span></h1>
-<p id="counts">${summary.models.total} models: ${summary.models.healthy} healthy, ${summary.models.degraded} degraded, ${summary.models.unhealthy} unhealthy</p>
+<p id="counts">${summary.models.total} model${summary.models.total === 1 ? '' : 's'}: ${summary.models.healthy} healthy, ${summary.models.degraded} degraded, ${summary.models.unhealthy} unhealthy</p>
 <h2>Open incidents</h2>
 ${open.length ? `<ul id="incidents">${incidents}</ul>` : '<p id="incidents">none</p>'}
 <h2>Models</h2>

@@ -8,7 +8,9 @@ import {
   redisKeys,
 } from '@faultline/runtime';
 import { Queue } from 'bullmq';
+import { plural } from '../plural.ts';
 import { UsageError } from '../usage-error.ts';
+import { alertTable } from './alert-table.ts';
 
 export const usage = `faultline alerts list [--json] | retry-failed
       list: open and recent alert groups (state, category, provider, model, events, first and last seen)
@@ -36,21 +38,23 @@ export async function alertsCommand(argv: string[]): Promise<number> {
         return 0;
       }
       if (!rows.length) process.stdout.write('no alert groups yet\n');
-      else {
+      else
         process.stdout.write(
-          `${'STATE'.padEnd(9)}${'CATEGORY'.padEnd(17)}${'PROVIDER'.padEnd(16)}${'MODEL'.padEnd(24)}${'EVENTS'.padStart(7)}  ${'FIRST SEEN'.padEnd(21)}LAST SEEN\n`,
+          alertTable(
+            rows.map((r) => {
+              const e = JSON.parse(r.event ?? '{}');
+              return [
+                String(r.state),
+                String(e.category),
+                String(e.provider),
+                String(e.model ?? '*'),
+                String(r.count),
+                iso(r.firstSeen),
+                iso(r.lastSeen),
+              ];
+            }),
+          ),
         );
-        for (const r of rows) {
-          const e = JSON.parse(r.event ?? '{}');
-          process.stdout.write(
-            `${String(r.state).padEnd(9)}${String(e.category).padEnd(17)}${String(e.provider).slice(0, 15).padEnd(16)}${String(
-              e.model ?? '*',
-            )
-              .slice(0, 23)
-              .padEnd(24)}${String(r.count).padStart(7)}  ${iso(r.firstSeen).padEnd(21)}${iso(r.lastSeen)}\n`,
-          );
-        }
-      }
       return 0;
     }
     if (sub === 'retry-failed') {
@@ -58,7 +62,7 @@ export async function alertsCommand(argv: string[]): Promise<number> {
       const failed = await deliveries.getFailedCount();
       await deliveries.retryJobs({ state: 'failed' });
       await deliveries.close();
-      process.stdout.write(`${failed} failed deliveries sent again\n`);
+      process.stdout.write(`${plural(failed, 'failed delivery', 'failed deliveries')} sent again\n`);
       return 0;
     }
     throw new UsageError('name a subcommand: list or retry-failed');

@@ -5,6 +5,7 @@ import type { RunSummary } from '@faultline/core';
 import { loadProviderSpecs } from '@faultline/providers';
 import { assertRedisReachable, BaseConfig, ConfigError, loadConfig } from '@faultline/runtime';
 import { z } from 'zod';
+import { plural } from '../plural.ts';
 import { createProgress } from '../progress.ts';
 import { UsageError } from '../usage-error.ts';
 import { generateExitCode } from './generate-exit-code.ts';
@@ -59,7 +60,9 @@ export async function generateCommand(argv: string[]): Promise<number> {
       messages: [{ role: 'user' as const, content: values.prompt }],
     };
     const runId = await client.enqueueRun(Array.from({ length: count }, () => job));
-    process.stderr.write(`run ${runId}: ${count} jobs enqueued on ${values.provider}/${values.model}\n`);
+    process.stderr.write(
+      `run ${runId}: ${plural(count, 'job')} enqueued on ${values.provider}/${values.model}\n`,
+    );
     const summary = await waitForRun(client, runId, count, timeoutMs);
     const text = `${JSON.stringify(summary, null, 2)}\n`;
     process.stdout.write(text);
@@ -91,7 +94,7 @@ async function waitForRun(
     if (Date.now() > deadline) {
       progress.finish(done, 'timed out');
       process.stderr.write(
-        `timed out after ${timeoutMs / 1000} s with ${summary.pending} jobs unfinished (counted as failed); ` +
+        `timed out after ${timeoutMs / 1000} s with ${plural(summary.pending, 'job')} unfinished (counted as failed); ` +
           'raise --timeout or start more workers: pnpm faultline worker generation\n',
       );
       return summary;
