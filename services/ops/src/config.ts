@@ -1,16 +1,19 @@
-import { BaseConfig, ConfigError, envBool, envDuration, envInt } from '@faultline/runtime';
+import { BaseConfig, ClassifierConfig, ConfigError, envBool, envDuration, envInt } from '@faultline/runtime';
 import { z } from 'zod';
 import { placeholderProblem } from './placeholder.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export const OpsConfig = BaseConfig.extend({
+  // POST /api/events classifies raw provider answers as the generation worker does.
+  ...ClassifierConfig.shape,
   OPS_HOST: z.string().default('127.0.0.1'),
   OPS_PORT: envInt(0, 65535).default(9470),
   OPS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   OPS_USERNAME: z.string().optional(),
   OPS_PASSWORD: z.string().min(8, 'use at least 8 characters').optional(),
   OPS_METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  OPS_INGEST_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   OPS_DASHBOARD_WRITE: envBool.default(false),
   OPS_SHOW_PROMPTS: envBool.default(false),
   OPS_AUTH_FAILURES_PER_MINUTE: envInt(1, 10_000).default(10),
@@ -36,7 +39,7 @@ export const isLoopback = (host: string) => LOOPBACK.has(host);
 export const hasCredentials = (cfg: OpsConfig) =>
   Boolean(cfg.OPS_TOKEN || (cfg.OPS_USERNAME && cfg.OPS_PASSWORD));
 
-const SECRETS = ['OPS_TOKEN', 'OPS_PASSWORD', 'OPS_METRICS_TOKEN'] as const;
+const SECRETS = ['OPS_TOKEN', 'OPS_PASSWORD', 'OPS_METRICS_TOKEN', 'OPS_INGEST_TOKEN'] as const;
 
 /**
  * Refuses the placeholders of the shipped manifests, at start-up (exit 3). Not part of the schema:

@@ -18,6 +18,7 @@ import express from 'express';
 import { opsGuards } from './auth.ts';
 import { type OpsConfig, refusePlaceholders } from './config.ts';
 import { dashboardRouter } from './dashboard.ts';
+import { eventIngest } from './event-ingest.ts';
 import { renderMetrics } from './metrics.ts';
 import { answerErrors, answerWithin, assignRequestId, notFound } from './request-errors.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -108,6 +109,9 @@ export async function startOpsServer(cfg: OpsConfig, logger: Logger) {
   app.get(['/', '/status'], auth, async (_req, res) => {
     res.type('html').send(statusPage(await summary(), await listAlertGroups(redis, keys, 100)));
   });
+  // Failures of calls the apps make themselves (POST /api/events): its own credentials, never open.
+  const alerts = queues.find((q) => q.name === QUEUES.alerts)!;
+  app.use(eventIngest({ cfg, logger, alerts, unknowns: unknownSignatures(redis, keys) }));
   app.use(notFound, answerErrors(logger));
 
   const server: Server = createServer(app);
