@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRedis } from '@faultline/runtime';
@@ -168,6 +168,23 @@ describe('Redis', () => {
       `✗ Redis  Redis is unreachable at redis://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port}). Start redis-server or point REDIS_URL at a running Redis.`,
     );
     expect(out).not.toContain('Redis version');
+  });
+
+  it('a server on REDIS_URL that accepts connections and never answers: ✗ after the timeout, and doctor ends', async () => {
+    const held: Socket[] = [];
+    const silent = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const { code, out } = await doctor(setup({ REDIS_URL: `redis://127.0.0.1:${port}` }));
+      expect(code, out).toBe(3);
+      expect(line(out, 'Redis')).toBe(
+        `✗ Redis  no answer within 5s: redis://127.0.0.1:${port} accepts connections but does not answer as Redis: check REDIS_URL`,
+      );
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('REDIS_URL unset and nothing running: a warning that faultline start will start one, exit 0', async () => {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { onRedisError } from '@faultline/runtime';
+import { displayRedisUrl, localRedisUrl, onRedisError } from '@faultline/runtime';
 import { type CheckGroup, type CheckLine, runGroup } from '../doctor/check.ts';
 import { modelsFile, providersFileLine } from '../doctor/config-files.ts';
 import { type PortSetting, portLines } from '../doctor/ports.ts';
@@ -52,13 +52,25 @@ export async function doctorCommand(argv: string[]): Promise<number> {
       port: settings.probe.HEALTH_PORT,
     });
   const now = (name: string, lines: CheckLine[]): CheckGroup => ({ name, run: async () => lines });
-  const redis = runGroup({ name: 'Redis', run: () => redisLines(env) }, GROUP_TIMEOUT_MS);
+  const redisUrl = displayRedisUrl(env.REDIS_URL || localRedisUrl(env));
+  const redis = runGroup(
+    {
+      name: 'Redis',
+      run: () => redisLines(env),
+      late: `${redisUrl} accepts connections but does not answer as Redis: check REDIS_URL`,
+    },
+    GROUP_TIMEOUT_MS,
+  );
   // Listed in the order they print; they all run at once, but the ports: trying to listen on
   // FAULTLINE_REDIS_PORT while the Redis check connects there would make each see the other.
   const groups: (CheckGroup | Promise<CheckLine[]>)[] = [
     now('settings', [settings.line]),
     redis,
-    { name: 'SMTP', run: () => smtpLines(settings.alerter, SKIPPED_FOR_SETTINGS) },
+    {
+      name: 'SMTP',
+      run: () => smtpLines(settings.alerter, SKIPPED_FOR_SETTINGS),
+      late: 'the SMTP server accepts connections but does not answer: check SMTP_HOST and SMTP_PORT',
+    },
     now('ALERT_TO_EMAILS', recipientLines(settings.alerter, SKIPPED_FOR_SETTINGS)),
     now('Sentry DSN', [sentryLine(env)]),
     now('providers file', [providersFileLine(env)]),
@@ -75,5 +87,8 @@ export async function doctorCommand(argv: string[]): Promise<number> {
       `${JSON.stringify({ ok: !failed, summary: summaryOf(lines), checks: lines }, null, 2)}\n`,
     );
   else process.stdout.write(renderLines(lines, Boolean(process.stdout.isTTY) && !env.NO_COLOR));
+  // A server that accepted a connection and never answered may hold it open after its check gave
+  // up: the report is out, so doctor ends anyway (main has set the exit code by then).
+  setTimeout(() => process.exit(), 500).unref();
   return failed ? EXIT.config : EXIT.ok;
 }

@@ -17,16 +17,19 @@ export const skip = (name: string, detail: string): CheckLine => ({ name, status
 export interface CheckGroup {
   name: string;
   run(): Promise<CheckLine[]>;
+  /** What to check when it does not answer in time. */
+  late?: string;
 }
 
 /**
- * A group's lines, or one failure per name when it takes longer than `timeoutMs` or throws: doctor
+ * A group's lines, or one failure when it takes longer than `timeoutMs` or throws: doctor
  * must answer even when a server accepts connections and never replies.
  */
 export async function runGroup(group: CheckGroup, timeoutMs: number): Promise<CheckLine[]> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<CheckLine[]>((resolve) => {
-    timer = setTimeout(() => resolve([fail(group.name, `no answer within ${timeoutMs / 1000}s`)]), timeoutMs);
+    const why = `no answer within ${timeoutMs / 1000}s${group.late ? `: ${group.late}` : ''}`;
+    timer = setTimeout(() => resolve([fail(group.name, why)]), timeoutMs);
   });
   try {
     return await Promise.race([group.run().catch((error: Error) => [fail(group.name, error.message)]), late]);

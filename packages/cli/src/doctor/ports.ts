@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { assertRedisReachable, LOCAL_REDIS_PORT } from '@faultline/runtime';
+import { assertRedisReachable, LOCAL_REDIS_PORT, portError } from '@faultline/runtime';
 import { type CheckLine, fail, ok } from './check.ts';
 
 const TIMEOUT_MS = 2000;
@@ -11,11 +11,11 @@ export interface PortSetting {
   port: number;
 }
 
-/** null when `host:port` can be listened on now, else the listen error's code. */
-function tryListen(host: string, port: number): Promise<string | null> {
+/** null when `host:port` can be listened on now, else why not. */
+function tryListen(host: string, port: number): Promise<NodeJS.ErrnoException | null> {
   return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    server.once('error', resolve);
     server.listen(port, host, () => server.close(() => resolve(null)));
   });
 }
@@ -38,12 +38,11 @@ export async function faultlineServiceAt(host: string, port: number): Promise<st
 async function portLine(p: PortSetting, redis: boolean): Promise<CheckLine> {
   const name = `${p.variable} ${p.port}`;
   if (p.port === 0) return ok(name, 'any free port, chosen at start (logged)');
-  const code = await tryListen(p.host, p.port);
-  if (code === null) return ok(name, `free on ${p.host}`);
-  if (code === 'EADDRNOTAVAIL')
-    return fail(name, `${p.host} is not an address of this machine: set ${p.hostVariable}`);
-  if (code !== 'EADDRINUSE')
-    return fail(name, `cannot listen on ${p.host}:${p.port} (${code}): set ${p.variable} to another port`);
+  const error = await tryListen(p.host, p.port);
+  if (error === null) return ok(name, `free on ${p.host}`);
+  // The words `faultline start` would fail with (a port needing root, a host not of this machine).
+  if (error.code !== 'EADDRINUSE')
+    return fail(name, portError(error, { ...p, setting: p.variable, hostSetting: p.hostVariable }).message);
   if (redis) {
     const answers = await assertRedisReachable(`redis://127.0.0.1:${p.port}`, TIMEOUT_MS).then(
       () => true,
