@@ -115,12 +115,18 @@ export function watchClient<T extends object>(client: T, watcher: CallWatcher): 
     const known = proxies.get(target);
     if (known) return known as O;
     const wrapped = new Proxy(target, {
-      get(obj, prop, receiver) {
-        const value = Reflect.get(obj, prop, receiver);
-        if (typeof prop !== 'string' || prop.startsWith('_') || prop === 'constructor') return value;
-        if (isResource(value)) return proxy(value, path ? `${path}.${prop}` : prop);
-        // Methods of resources only: the client's own (withOptions, request helpers) are left alone.
-        if (typeof value !== 'function' || !path) return value;
+      get(obj, prop) {
+        // Getters run on the SDK's own object: its private fields (a WeakMap each) know no proxy.
+        const value = Reflect.get(obj, prop);
+        if (typeof prop !== 'string' || prop === 'constructor') return value;
+        if (!prop.startsWith('_') && isResource(value)) return proxy(value, path ? `${path}.${prop}` : prop);
+        if (typeof value !== 'function') return value;
+        // The client's own methods (withOptions, post, request helpers) are not watched, but run on
+        // the client itself for the same reason.
+        if (!path || prop.startsWith('_'))
+          return function unwatched(this: unknown, ...args: unknown[]) {
+            return Reflect.apply(value, this === wrapped ? obj : this, args);
+          };
         const operation = `${path}.${prop}`;
         return function watchedMethod(this: unknown, ...args: unknown[]) {
           const call: CallInfo = { operation, model: modelOf(args), startedAt: performance.now() };

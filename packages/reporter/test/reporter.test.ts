@@ -16,7 +16,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGenerationWorker } from '../../../services/generation-worker/src/worker.ts';
 import { testConfig, testEnv } from '../../../services/generation-worker/test/support.ts';
-import { createReporter, type Reporter } from '../src/index.ts';
+import { closeDefaultReporter, createReporter, instrument, type Reporter } from '../src/index.ts';
 import { alertingOn, alertLines, silent } from './support.ts';
 
 /** Anthropic's answer to a wrong or revoked key (docs.anthropic.com/en/api/errors). */
@@ -142,6 +142,12 @@ describe('the app’s calls behave as without Faultline', () => {
     ]);
     expect(b).toEqual(a);
     expect(watched).toBeInstanceOf(OpenAI);
+    // The client's own members work through the wrapper: options, private state, raw requests.
+    expect(watched.baseURL).toBe(plain.baseURL);
+    expect(watched.withOptions({ timeout: 1_000 })).toBeInstanceOf(OpenAI);
+    const models = await watched.models.list();
+    expect(models.data.length).toBeGreaterThanOrEqual(0);
+    expect(await watched.get('/models/gpt-rep-any')).toMatchObject({ id: 'gpt-rep-any' });
   });
 
   it('withResponse() and asResponse() still work, and successes mark the model healthy', async () => {
@@ -231,5 +237,40 @@ describe('the app’s calls behave as without Faultline', () => {
     const mail = await mailFor(viaApp.mails, 'gpt-rep-raw');
     expect(mail.subject).toContain('Billing Quota (azure)');
     expect(reporterWarnings).toEqual([]);
+  });
+});
+
+describe('the module-level instrument() and report()', () => {
+  it('use a default reporter made from REDIS_URL and QUEUE_PREFIX', async () => {
+    const saved = { url: process.env.REDIS_URL, prefix: process.env.QUEUE_PREFIX };
+    process.env.REDIS_URL = redis.url;
+    process.env.QUEUE_PREFIX = '{t-rep-default}';
+    const alerts = new Queue(QUEUES.alerts, { connection: { url: redis.url }, prefix: '{t-rep-default}' });
+    try {
+      sim.script('gpt-rep-default', QUOTA_429);
+      const client = instrument(
+        new OpenAI({ apiKey: OPENAI_KEY, baseURL: sim.openaiBaseURL, maxRetries: 0 }),
+        {
+          provider: 'openai',
+          model: 'gpt-rep-default-as-named',
+        },
+      );
+      expect(
+        await outcome(client.chat.completions.create({ model: 'gpt-rep-default', messages })),
+      ).toMatchObject({
+        error: 'RateLimitError',
+      });
+      await closeDefaultReporter();
+      const events = (await alerts.getJobs(['waiting', 'completed'])).map((j) => j.data as AlertEvent);
+      expect(events.map((e) => [e.provider, e.model, e.category])).toEqual([
+        ['openai', 'gpt-rep-default-as-named', 'billing_quota'],
+      ]);
+    } finally {
+      await alerts.close();
+      process.env.REDIS_URL = saved.url;
+      process.env.QUEUE_PREFIX = saved.prefix;
+      if (saved.url === undefined) delete process.env.REDIS_URL;
+      if (saved.prefix === undefined) delete process.env.QUEUE_PREFIX;
+    }
   });
 });
