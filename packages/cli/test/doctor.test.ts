@@ -9,6 +9,7 @@ import {
   type ProviderSimulator,
   runRepoProcess,
   startProviderSimulator,
+  startRepoService,
   startTestRedis,
   type TestRedis,
 } from '@faultline/testkit';
@@ -399,5 +400,23 @@ describe('ports', () => {
       `✗ HEALTH_PORT ${free}  ALERTER_HEALTH_PORT is ${free} too: give each its own port`,
     );
     expect(out).toMatch(/\n\n2 problems, 1 warning\n$/);
+  });
+
+  it('OPS_PORT held by a running ops service: ✓ saying so, since that is Faultline itself', async () => {
+    const opsPort = await freePort();
+    const ops = await startRepoService(
+      'services/ops/src/main.ts',
+      { REDIS_URL: good.url, OPS_PORT: String(opsPort), QUEUE_PREFIX: `{t-doctor-${process.pid}}` },
+      'ops ready',
+    );
+    try {
+      const { out } = await doctor(setup({ OPS_PORT: String(opsPort) }));
+      expect(line(out, `OPS_PORT ${opsPort}`)).toBe(
+        `✓ OPS_PORT ${opsPort}  in use by a running Faultline ops service (its /health answers)`,
+      );
+    } finally {
+      ops.child.kill('SIGTERM');
+      await ops.exited;
+    }
   });
 });

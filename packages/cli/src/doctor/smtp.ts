@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { extname } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import type { AlerterConfig } from '@faultline/alerter-worker/config';
 import { type CheckLine, fail, ok, skip, warn } from './check.ts';
@@ -38,7 +39,8 @@ interface SmtpTlsModule {
 async function alerterModules(): Promise<{ SMTPConnection: SmtpConnectionClass; tls: SmtpTlsModule }> {
   const config = import.meta.resolve('@faultline/alerter-worker/config');
   const SMTPConnection = createRequire(config)('nodemailer/lib/smtp-connection') as SmtpConnectionClass;
-  const tls = (await import(new URL('channels/smtp-tls.ts', config).href)) as SmtpTlsModule;
+  // src/config.ts in development, dist/config.js when built: smtp-tls sits beside it either way.
+  const tls = (await import(new URL(`channels/smtp-tls${extname(config)}`, config).href)) as SmtpTlsModule;
   return { SMTPConnection, tls };
 }
 
