@@ -72,7 +72,7 @@ describe('faultline start with no configuration', () => {
 });
 
 describe('faultline demo', () => {
-  it('shows alerts in the file and the mailbox within a minute, all offline, and stops on Ctrl-C', async () => {
+  it('shows alerts in its own file and mailbox within a minute, all offline, stops on Ctrl-C, and leaves start clean', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-demo-'));
     const env = {
       FAULTLINE_DATA_DIR: join(dir, 'data'),
@@ -84,11 +84,14 @@ describe('faultline demo', () => {
       OPS_PORT: String(await freePort()),
       LOG_FORMAT: 'json',
     };
+    // The demo keeps its alerts and mail apart, beside ALERT_FILE_PATH, so a later start sees none of them.
+    const demoAlerts = join(dir, 'logs', 'demo', 'alerts.log');
+    const demoMail = join(dir, 'logs', 'demo', 'mail');
     const demo = run(['demo'], env);
     try {
       const file = () => {
         try {
-          return readFileSync(env.ALERT_FILE_PATH, 'utf8');
+          return readFileSync(demoAlerts, 'utf8');
         } catch {
           return '';
         }
@@ -105,7 +108,7 @@ describe('faultline demo', () => {
       // The mailbox is its own delivery, a moment after the file.
       await pollUntil(
         'two messages in the mailbox',
-        () => existsSync(env.MAILBOX_DIR) && readdirSync(env.MAILBOX_DIR).length >= 2,
+        () => existsSync(demoMail) && readdirSync(demoMail).length >= 2,
         { timeoutMs: 30_000 },
       );
       const metrics = await (await fetch(`http://127.0.0.1:${env.OPS_PORT}/metrics`)).text();
@@ -121,10 +124,33 @@ describe('faultline demo', () => {
       expect(models).toEqual(expect.arrayContaining(['gpt-4o-mini', 'qwen-72b', 'qwen-7b']));
       demo.child.kill('SIGINT');
       expect(await demo.exited).toBe(0);
+      expect(demo.output()).toContain(`AOF in ${join(dir, 'data', 'demo', 'redis')}`);
+      expect(existsSync(join(dir, 'data', 'redis'))).toBe(false);
+      expect(existsSync(env.ALERT_FILE_PATH)).toBe(false);
+
+      // `faultline start` afterwards, same folders and ports: none of the demo's models or alerts.
+      const start = run(['start'], env);
+      try {
+        await pollUntil(
+          'every service ready',
+          () => start.output().includes('all services ready') || start.child.exitCode !== null,
+          { timeoutMs: 40_000 },
+        );
+        const after = run(['health', '--json'], { FAULTLINE_REDIS_PORT: env.FAULTLINE_REDIS_PORT });
+        await after.exited;
+        expect((JSON.parse(after.output()) as { details: unknown[] }).details).toEqual([]);
+        const alerts = run(['alerts', 'list'], { FAULTLINE_REDIS_PORT: env.FAULTLINE_REDIS_PORT });
+        expect(await alerts.exited).toBe(0);
+        expect(alerts.output()).toBe('no alert groups yet\n');
+        start.child.kill('SIGINT');
+        expect(await start.exited).toBe(0);
+      } finally {
+        if (start.child.exitCode === null) start.child.kill('SIGKILL');
+      }
     } finally {
       if (demo.child.exitCode === null) demo.child.kill('SIGKILL');
     }
-  }, 120_000);
+  }, 180_000);
 });
 
 describe('faultline start without redis-server', () => {

@@ -32,6 +32,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     const m = await import('./commands/demo.ts');
     return { usage: m.usage, run: m.demoCommand };
   },
+  reset: async () => {
+    const m = await import('./commands/reset.ts');
+    return { usage: m.usage, run: m.resetCommand };
+  },
   health: async () => {
     const m = await import('./commands/health.ts');
     return { usage: m.usage, run: m.healthCommand };

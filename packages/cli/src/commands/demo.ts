@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createGenerationClient } from '@faultline/client';
 import { DEFAULT_QUEUE_PREFIX, localRedisUrl } from '@faultline/runtime';
@@ -11,7 +11,20 @@ import { runSystem } from './start.ts';
 export const usage = `faultline demo
       everything \`faultline start\` does, plus the provider simulator, a models file and traffic that
       exercises every error category, a provider outage and its recovery, all offline: watch
-      ./logs/alerts.log, the mailbox ./logs/mail and the dashboard; Ctrl-C stops it`;
+      ./logs/demo/alerts.log, the mailbox ./logs/demo/mail and the dashboard; Ctrl-C stops it.
+      Its Redis data lives in ./data/demo and its logs in ./logs/demo, so a later \`faultline start\`
+      sees none of it (\`faultline reset\` removes both)`;
+
+/**
+ * The demo's own folders, beside the real ones: its Redis under <FAULTLINE_DATA_DIR>/demo, its alert
+ * file and mailbox under demo/ next to ALERT_FILE_PATH (./logs/demo), whatever .env sets for real
+ * use. Nothing it writes is seen by a later `faultline start`.
+ */
+export function demoPaths(env: NodeJS.ProcessEnv = process.env) {
+  const dataDir = resolve(env.FAULTLINE_DATA_DIR || './data', 'demo');
+  const logsDir = join(dirname(resolve(env.ALERT_FILE_PATH || './logs/alerts.log')), 'demo');
+  return { dataDir, logsDir, alertFile: join(logsDir, 'alerts.log'), mailbox: join(logsDir, 'mail') };
+}
 
 const fail = (
   status: number,
@@ -112,8 +125,8 @@ const TRAFFIC: { provider: string; model: string; steps: SimStep[] }[] = [
 
 export async function demoCommand(argv: string[]): Promise<number> {
   parseArgs({ args: argv, options: {} });
-  const dataDir = resolve(process.env.FAULTLINE_DATA_DIR ?? './data');
-  const demoDir = join(dataDir, 'demo');
+  const paths = demoPaths();
+  const demoDir = paths.dataDir;
   mkdirSync(demoDir, { recursive: true });
   const simPort = Number(process.env.FAULTLINE_SIM_PORT ?? (await freePort()));
   const sim = `http://127.0.0.1:${simPort}`;
@@ -142,10 +155,24 @@ export async function demoCommand(argv: string[]): Promise<number> {
     BREAKER_COOLDOWN: process.env.BREAKER_COOLDOWN ?? '10s',
   };
   for (const [k, v] of Object.entries(env)) process.env[k] ??= v;
+  // Not the alert file and mailbox of .env: those are for real use, and `start` would show the demo's alerts.
+  Object.assign(env, { ALERT_FILE_PATH: paths.alertFile, MAILBOX_DIR: paths.mailbox });
 
-  const system = runSystem(env, {
-    simulator: [...entryArgs('packages/testkit/src/provider-simulator/main.ts'), '--port', String(simPort)],
+  let stopTraffic = () => {};
+  let started = () => {};
+  const startedUp = new Promise<null>((r) => {
+    started = () => r(null);
   });
+  const system = runSystem(
+    env,
+    {
+      simulator: [...entryArgs('packages/testkit/src/provider-simulator/main.ts'), '--port', String(simPort)],
+    },
+    { command: 'demo', redisDataDir: demoDir, onStopping: () => stopTraffic(), onStarted: started },
+  );
+  // Refused before anything started (another start running, a port taken): no traffic to send.
+  const early = await Promise.race([system, startedUp]);
+  if (early !== null) return early;
   const script = (model: string, steps: SimStep[]) =>
     fetch(`${sim}/__sim/script`, { method: 'POST', body: JSON.stringify({ model, steps }) });
   const deadline = Date.now() + 60_000;
@@ -177,15 +204,14 @@ export async function demoCommand(argv: string[]): Promise<number> {
   // The traffic stops and lets go of Redis as soon as the system starts stopping: Redis goes down last,
   // and a client still holding it would end the demo on ECONNREFUSED instead of a clean exit.
   let closing: Promise<void> | undefined;
-  const stopTraffic = () => {
+  stopTraffic = () => {
     running = false;
     closing ??= client.close().catch(() => {});
   };
-  process.once('SIGINT', stopTraffic);
-  process.once('SIGTERM', stopTraffic);
   system.finally(stopTraffic);
+  const shown = (p: string) => (p.startsWith(process.cwd()) ? `.${p.slice(process.cwd().length)}` : p);
   process.stdout.write(
-    '[demo]          traffic starts: one job per error category every 5 s; watch ./logs/alerts.log and ./logs/mail\n',
+    `[demo]          traffic starts: one job per error category every 5 s; watch ${shown(resolve(paths.alertFile))} and ${shown(resolve(paths.mailbox))}\n`,
   );
   const traffic = (async () => {
     while (running) {

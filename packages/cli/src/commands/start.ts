@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AlerterConfig } from '@faultline/alerter-worker/config';
 import { GenerationConfig } from '@faultline/generation-worker/config';
@@ -16,14 +16,18 @@ import {
   loadConfig,
   shutdownDeadlineMs,
 } from '@faultline/runtime';
+import { watchAncestors } from '../ancestor-watch.ts';
+import { EXIT } from '../exit-codes.ts';
+import { acquireInstanceLock } from '../instance-lock.ts';
 import { entryArgs } from '../service-entry.ts';
 import { UsageError } from '../usage-error.ts';
-import { startLocalRedis } from './local-redis.ts';
+import { assertPortFree, startLocalRedis } from './local-redis.ts';
 
 export const usage = `faultline start
       starts the whole system, one process per service (generation, alerter, health-probe, ops),
       with logs merged and prefixed; with no REDIS_URL it runs its own redis-server (AOF) under
-      ./data; Ctrl-C stops everything cleanly`;
+      ./data; Ctrl-C, SIGTERM or SIGHUP (to it or to npx/pnpm around it) stops everything cleanly;
+      refuses while another start or demo runs on the same ./data (./data/faultline.pid)`;
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 export const SERVICES = {
@@ -51,10 +55,27 @@ function prefixed(name: string, stream: NodeJS.ReadableStream, out: NodeJS.Write
   });
 }
 
+/** With npx or the terminal gone, stdout may be a closed pipe: a log line must not crash the stop. */
+function say(line: string, out: NodeJS.WriteStream = process.stdout) {
+  try {
+    out.write(line);
+  } catch {}
+}
+for (const out of [process.stdout, process.stderr]) out.on('error', () => {});
+
 /** Runs the services as separate processes, as in production, and stops them all together. */
 export async function runSystem(
   extraEnv: Record<string, string> = {},
   extraChildren: Record<string, string[]> = {},
+  opts: {
+    command?: 'start' | 'demo';
+    /** Where the embedded Redis keeps its AOF: the demo's apart from start's, so start begins clean. */
+    redisDataDir?: string;
+    /** Called once the system starts stopping, whatever the reason. */
+    onStopping?: () => void;
+    /** Called once Redis answers and the services are about to start. */
+    onStarted?: () => void;
+  } = {},
 ): Promise<number> {
   const base = loadConfig(BaseConfig);
   // Every service's settings are checked before anything starts: one clear message naming the
@@ -65,37 +86,74 @@ export async function runSystem(
   // The models file too (an entry naming an unknown provider, a bad interval), and the providers
   // file it is checked against: the health-probe worker would refuse them once the others ran.
   loadProviderSpecs(merged);
-  readModelsFile(loadConfig(HealthProbeConfig, merged).FAULTLINE_MODELS_FILE, merged);
+  const probe = loadConfig(HealthProbeConfig, merged);
+  readModelsFile(probe.FAULTLINE_MODELS_FILE, merged);
+  const alerter = loadConfig(AlerterConfig, merged);
+  const ops = loadConfig(OpsConfig, merged);
+  // One start per data dir: a second one would share the first one's Redis and ports.
+  const dataDir = process.env.FAULTLINE_DATA_DIR || './data';
+  const opsUrl = `http://${ops.OPS_HOST.includes(':') ? `[${ops.OPS_HOST}]` : ops.OPS_HOST}:${ops.OPS_PORT}`;
+  const lock = await acquireInstanceLock(dataDir, {
+    command: opts.command ?? 'start',
+    ...(ops.OPS_PORT ? { ops: opsUrl } : {}),
+  });
+  try {
+    // A port taken is said once, naming its setting, before anything starts.
+    await assertPortFree(ops.OPS_PORT, ops.OPS_HOST, 'OPS_PORT');
+    await assertPortFree(probe.HEALTH_PORT, probe.HEALTH_HOST, 'HEALTH_PORT');
+    await assertPortFree(alerter.ALERTER_HEALTH_PORT, alerter.ALERTER_HEALTH_HOST, 'ALERTER_HEALTH_PORT');
+    return await superviseSystem(base, extraEnv, extraChildren, { ...opts, dataDir, lock });
+  } finally {
+    lock.release();
+  }
+}
+
+async function superviseSystem(
+  base: BaseConfig,
+  extraEnv: Record<string, string>,
+  extraChildren: Record<string, string[]>,
+  opts: {
+    dataDir: string;
+    redisDataDir?: string;
+    onStopping?: () => void;
+    onStarted?: () => void;
+    lock: Awaited<ReturnType<typeof acquireInstanceLock>>;
+  },
+): Promise<number> {
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     ...extraEnv,
     FAULTLINE_SUPERVISOR_PID: String(process.pid),
   };
   let redis: ChildProcess | undefined;
+  let watchdog: ChildProcess | undefined;
   if (process.env.REDIS_URL) {
     await assertRedisReachable(base.REDIS_URL);
     // An evicting Redis is refused here, once, rather than by each service after the others started.
     const warning = await assertEvictionPolicy(base.REDIS_URL);
     if (warning) process.stderr.write(`[faultline]     ${warning}\n`);
+    opts.lock.update({ redisUrl: displayRedisUrl(base.REDIS_URL) });
   } else {
     const port = Number(process.env.FAULTLINE_REDIS_PORT || LOCAL_REDIS_PORT);
     if (!Number.isInteger(port) || port < 1 || port > 65535)
       throw new UsageError('FAULTLINE_REDIS_PORT must be a port number');
-    const local = await startLocalRedis(process.env.FAULTLINE_DATA_DIR ?? './data', port);
+    const redisDataDir = opts.redisDataDir ?? opts.dataDir;
+    const local = await startLocalRedis(redisDataDir, port);
     redis = local.child;
+    watchdog = local.watchdog;
     env.REDIS_URL = local.url;
+    opts.lock.update({ redisUrl: local.url, redisPid: local.child.pid });
     process.stdout.write(
-      `[faultline]     no REDIS_URL: started redis-server on ${local.url} (AOF in ${process.env.FAULTLINE_DATA_DIR ?? './data'}/redis)\n`,
+      `[faultline]     no REDIS_URL: started redis-server on ${local.url} (AOF in ${join(redisDataDir, 'redis')})\n`,
     );
   }
+  opts.onStarted?.();
   // The alerter says, once, where mail goes without SMTP and that Sentry is off without a DSN.
   if (process.stdout.isTTY && !env.LOG_FORMAT) env.LOG_FORMAT = 'pretty';
 
   const children = new Map<string, ChildProcess>();
   const commands: Record<string, string[]> = {
-    ...Object.fromEntries(
-      Object.entries(SERVICES).map(([name, entry]) => [name, entryArgs(entry)]),
-    ),
+    ...Object.fromEntries(Object.entries(SERVICES).map(([name, entry]) => [name, entryArgs(entry)])),
     ...extraChildren,
   };
   let ready = 0;
@@ -106,7 +164,8 @@ export async function runSystem(
       if (stopping) return;
       stopping = true;
       exitCode = code;
-      process.stdout.write('[faultline]     stopping every service…\n');
+      opts.onStopping?.();
+      say('[faultline]     stopping every service…\n');
       for (const child of children.values()) if (child.exitCode === null) child.kill('SIGTERM');
       // Each service exits by itself within its own deadline (SHUTDOWN_GRACE + a margin); this is the last resort.
       const force = setTimeout(() => {
@@ -118,21 +177,33 @@ export async function runSystem(
         ),
       ).then(async () => {
         clearTimeout(force);
+        stopWatching();
+        // The watchdog first: once Redis is gone it would signal a pid that may be reused.
+        if (watchdog?.pid) {
+          try {
+            process.kill(-watchdog.pid, 'SIGKILL');
+          } catch {}
+        }
         if (redis && redis.exitCode === null) {
           const exited = new Promise((r) => redis!.once('exit', r));
           redis.kill('SIGTERM');
           await exited;
         }
-        process.stdout.write('[faultline]     stopped\n');
+        say('[faultline]     stopped\n');
         resolveDone();
       });
     };
-    process.on('SIGINT', () => stopAll(0));
-    process.on('SIGTERM', () => stopAll(0));
+    // SIGHUP: the terminal closed. SIGTERM or SIGHUP is a deliberate stop: exit 0, as for Ctrl-C.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stopAll(0));
+    // npx and pnpm do not pass SIGTERM on: when one of them is killed, stop as if it had.
+    const stopWatching = watchAncestors((pid) => {
+      say(`[faultline]     the process that ran this one (pid ${pid}) has exited: stopping\n`);
+      stopAll(0);
+    });
     for (const [name, args] of Object.entries(commands)) {
       const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
       children.set(name, child);
-      process.stdout.write(`[faultline]     started ${name} (pid ${child.pid})\n`);
+      say(`[faultline]     started ${name} (pid ${child.pid})\n`);
       prefixed(name, child.stdout!, process.stdout);
       prefixed(name, child.stderr!, process.stderr);
       let seenReady = false;
@@ -140,17 +211,19 @@ export async function runSystem(
         if (seenReady || !READY_LINE.test(String(d))) return;
         seenReady = true;
         if (++ready === Object.keys(commands).length) {
-          process.stdout.write(
+          say(
             `[faultline]     all services ready (Redis ${displayRedisUrl(env.REDIS_URL!)}); Ctrl-C stops them\n`,
           );
         }
       });
       child.on('exit', (code, signal) => {
         if (!stopping) {
-          process.stderr.write(
+          say(
             `[faultline]     ${name} exited (${signal ?? `code ${code}`}): stopping the rest\n`,
+            process.stderr,
           );
-          stopAll(1);
+          // A setting (3) or an unreachable Redis (4) is what the user must fix: say it in the exit code too.
+          stopAll(code === EXIT.config || code === EXIT.redisUnreachable ? code : 1);
         }
       });
     }
