@@ -2,7 +2,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, pollUntil, runRepoProcess } from '@faultline/testkit';
+import { createRedis } from '@faultline/runtime';
+import { freePort, pollUntil, runRepoProcess, startTestRedis } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
 import { demoPaths } from '../src/commands/demo.ts';
 
@@ -154,4 +155,35 @@ describe('one faultline start (or demo) per data folder', () => {
       if (start.child.exitCode === null) start.child.kill('SIGKILL');
     }
   }, 90_000);
+});
+
+describe('faultline reset --redis', () => {
+  it("deletes Faultline's keys under QUEUE_PREFIX on REDIS_URL, and nothing else there", async () => {
+    const redis = await startTestRedis();
+    const conn = createRedis(redis.url);
+    try {
+      await conn.mset('{t-reset}:alert-groups', '1', '{t-reset}:generation:1', '2', 'someone-else:key', '3');
+      const dir = mkdtempSync(join(tmpdir(), 'faultline-reset-redis-'));
+      const env = {
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: '{t-reset}',
+        FAULTLINE_DATA_DIR: join(dir, 'data'),
+        ALERT_FILE_PATH: join(dir, 'logs', 'alerts.log'),
+        MAILBOX_DIR: join(dir, 'logs', 'mail'),
+      };
+      const reset = run(['reset', '--yes', '--redis'], env);
+      expect(await reset.exited).toBe(0);
+      expect(reset.output()).toContain(`removed 2 keys under {t-reset} on ${redis.url}`);
+      expect(await conn.exists('{t-reset}:alert-groups', '{t-reset}:generation:1')).toBe(0);
+      expect(await conn.get('someone-else:key')).toBe('3');
+
+      // Without REDIS_URL it would name the embedded Redis, which reset clears with the data folder.
+      const unset = run(['reset', '--yes', '--redis'], { FAULTLINE_DATA_DIR: env.FAULTLINE_DATA_DIR });
+      expect(await unset.exited).toBe(3);
+      expect(unset.output()).toContain('REDIS_URL is not set');
+    } finally {
+      conn.disconnect();
+      await redis.close();
+    }
+  }, 60_000);
 });
