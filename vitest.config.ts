@@ -11,6 +11,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const UNIT_DIRS = ['packages/core/test'];
 const NOT_UNIT = ['packages/core/test/corpus-replay.test.ts'];
 const UNIT_FILES = [
+  'packages/cli/test/doctor-lines.test.ts',
   'packages/cli/test/generate-exit-code.test.ts',
   'packages/client/test/alert-event-backoff.test.ts',
   'packages/client/test/lua-script.test.ts',

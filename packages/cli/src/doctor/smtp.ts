@@ -1,48 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { extname } from 'node:path';
-import type { ConnectionOptions } from 'node:tls';
 import type { AlerterConfig } from '@faultline/alerter-worker/config';
+import { smtpTls, smtpTlsAdvice } from '@faultline/alerter-worker/smtp-tls';
+import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { type CheckLine, fail, ok, skip, warn } from './check.ts';
 
 const TIMEOUT_MS = 4000;
 
-/** What doctor uses of nodemailer's SMTPConnection (the alerter's nodemailer; see `alerterModules`). */
-interface SmtpConnection {
-  secure: boolean;
-  allowsAuth: boolean;
-  connect(cb: () => void): void;
-  login(auth: { user: string; pass: string }, cb: (error: Error | null) => void): void;
-  quit(): void;
-  close(): void;
-  on(event: 'error', cb: (error: SmtpError) => void): void;
-}
-type SmtpConnectionClass = new (options: object) => SmtpConnection;
-interface SmtpError extends Error {
-  code?: string;
-  responseCode?: number;
-  response?: string;
-}
-interface SmtpTlsModule {
-  smtpTls(
-    cfg: AlerterConfig,
-    readCa: (path: string) => string,
-  ): { secure: boolean; requireTLS: boolean; tls: ConnectionOptions };
-  smtpTlsAdvice(error: unknown, cfg: AlerterConfig): string | undefined;
-}
-
-/**
- * The alerter owns mail: its nodemailer and its TLS rules (smtp-tls.ts) are loaded from its package, so
- * doctor connects exactly as deliveries do. Neither is exported by @faultline/alerter-worker, and the
- * CLI does not depend on nodemailer, hence the resolution from the alerter's own folder.
- */
-async function alerterModules(): Promise<{ SMTPConnection: SmtpConnectionClass; tls: SmtpTlsModule }> {
-  const config = import.meta.resolve('@faultline/alerter-worker/config');
-  const SMTPConnection = createRequire(config)('nodemailer/lib/smtp-connection') as SmtpConnectionClass;
-  // src/config.ts in development, dist/config.js when built: smtp-tls sits beside it either way.
-  const tls = (await import(new URL(`channels/smtp-tls${extname(config)}`, config).href)) as SmtpTlsModule;
-  return { SMTPConnection, tls };
-}
+type SmtpError = SMTPConnection.SMTPError;
 
 /** The server's answer (its code first), without the password should a relay echo what it was sent. */
 function said(error: SmtpError, cfg: AlerterConfig): string {
@@ -63,12 +27,11 @@ export async function smtpLines(cfg: AlerterConfig | undefined, skipped: string)
     return [
       skip(name, `SMTP_HOST unset: alert mails are written to ${cfg.MAILBOX_DIR} (MAILBOX_DIR), not sent`),
     ];
-  const { SMTPConnection, tls } = await alerterModules();
   const server = `${cfg.SMTP_HOST}:${cfg.SMTP_PORT}`;
   const conn = new SMTPConnection({
     host: cfg.SMTP_HOST,
     port: cfg.SMTP_PORT,
-    ...tls.smtpTls(cfg, (path) => readFileSync(path, 'utf8')),
+    ...smtpTls(cfg, (path) => readFileSync(path, 'utf8')),
     connectionTimeout: TIMEOUT_MS,
     greetingTimeout: TIMEOUT_MS,
     socketTimeout: TIMEOUT_MS,
@@ -83,7 +46,7 @@ export async function smtpLines(cfg: AlerterConfig | undefined, skipped: string)
       await step<void>((done) => conn.connect(() => done()));
     } catch (error) {
       const e = error as SmtpError;
-      const advice = tls.smtpTlsAdvice(e, cfg);
+      const advice = smtpTlsAdvice(e, cfg);
       if (advice) return [fail(name, advice)];
       return [fail(name, `cannot connect to ${server} (${said(e, cfg)}): check SMTP_HOST and SMTP_PORT`)];
     }
