@@ -16,6 +16,7 @@ const UNIT_FILES = [
   'packages/client/test/alert-event-backoff.test.ts',
   'packages/client/test/lua-script.test.ts',
   'packages/providers/test/light-response.test.ts',
+  'packages/reporter/test/outbox.test.ts',
   'packages/providers/test/providers-file.test.ts',
   'packages/runtime/test/config.test.ts',
   'packages/runtime/test/error-log.test.ts',
