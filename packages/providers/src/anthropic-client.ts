@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import {
   type Completion,
   type CompletionRequest,
@@ -13,22 +13,32 @@ export function anthropicClient(
   apiKey: string,
   opts: { timeoutMs: number; maxResponseBytes: number; fetch?: typeof fetch },
 ): ProviderClient {
-  // maxRetries 0: BullMQ owns retries, so every failed attempt is seen and classified.
-  const sdk = new Anthropic({
-    apiKey,
-    baseURL: spec.baseURL ?? null,
-    maxRetries: 0,
-    timeout: opts.timeoutMs,
-    // Every answer, success or error, is read through it: one cap for the whole SDK path.
-    fetch: opts.fetch ?? cappedFetch(opts.maxResponseBytes),
-  });
+  // The SDK is imported on the first call, not at start-up: a process that never calls this provider
+  // (`faultline start` checking settings, a worker whose models are all elsewhere) does not keep it
+  // resident (bench/runtime.ts measures it).
+  let sdk: Promise<Anthropic> | undefined;
+  const client = () => {
+    // maxRetries 0: BullMQ owns retries, so every failed attempt is seen and classified.
+    sdk ??= import('@anthropic-ai/sdk').then(
+      ({ default: Sdk }) =>
+        new Sdk({
+          apiKey,
+          baseURL: spec.baseURL ?? null,
+          maxRetries: 0,
+          timeout: opts.timeoutMs,
+          // Every answer, success or error, is read through it: one cap for the whole SDK path.
+          fetch: opts.fetch ?? cappedFetch(opts.maxResponseBytes),
+        }),
+    );
+    return sdk;
+  };
   return {
     name: spec.name,
     gateway: spec.gateway,
     async complete(req: CompletionRequest, signal?: AbortSignal): Promise<Completion> {
       // Anthropic takes the system prompt beside the messages, not as a message.
       const system = req.messages.filter((m) => m.role === 'system').map((m) => m.content);
-      const res = await sdk.messages.create(
+      const res = await (await client()).messages.create(
         {
           model: req.model,
           max_tokens: req.maxTokens ?? DEFAULT_MAX_TOKENS,
@@ -48,7 +58,7 @@ export function anthropicClient(
       };
     },
     async retrieveModel(model: string, signal?: AbortSignal): Promise<void> {
-      await sdk.models.retrieve(model, {}, signal ? { signal } : undefined);
+      await (await client()).models.retrieve(model, {}, signal ? { signal } : undefined);
     },
   };
 }

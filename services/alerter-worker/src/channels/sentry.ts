@@ -1,7 +1,7 @@
 import type { Notification, Severity } from '@faultline/core';
 import { redactDeep } from '@faultline/core';
 import { egressFromEnv, proxyFor } from '@faultline/runtime';
-import { type Event, makeNodeTransport, NodeClient, Scope } from '@sentry/node';
+import type { Event } from '@sentry/node';
 import type { AlerterConfig } from '../config.ts';
 import { parseRetryAfter, permanentFailure, RetryLaterError, retryableStatus } from '../delivery-retry.ts';
 import type { AlertChannel } from './channel.ts';
@@ -97,46 +97,54 @@ export function sentryChannel(cfg: AlerterConfig): AlertChannel {
   const outcomes = new Map<string, Outcome>();
   // When the SDK's transport will send events again, as it computed from Sentry's last answer.
   let limitedUntil = 0;
-  const client = new NodeClient({
-    dsn: cfg.SENTRY_DSN,
-    environment: cfg.SENTRY_ENVIRONMENT,
-    tracesSampleRate: cfg.SENTRY_TRACES_SAMPLE_RATE,
-    integrations: [],
-    stackParser: () => [],
-    sendClientReports: false,
-    transport: (options) => {
-      const inner = makeNodeTransport({ ...options, ...sentryEgress(options.url) });
-      return {
-        ...inner,
-        async send(envelope) {
-          const id = (envelope[0] as { event_id?: string }).event_id;
-          try {
-            const res = await inner.send(envelope);
-            const now = Date.now();
-            if (res.statusCode === undefined) {
-              // Held back by the SDK's rate limit: nothing went out.
-              if (id) outcomes.set(id, { status: 0, retryAfterMs: Math.max(0, limitedUntil - now) });
+  const start = ({ makeNodeTransport, NodeClient, Scope }: typeof import('@sentry/node')) => {
+    const client = new NodeClient({
+      dsn: cfg.SENTRY_DSN,
+      environment: cfg.SENTRY_ENVIRONMENT,
+      tracesSampleRate: cfg.SENTRY_TRACES_SAMPLE_RATE,
+      integrations: [],
+      stackParser: () => [],
+      sendClientReports: false,
+      transport: (options) => {
+        const inner = makeNodeTransport({ ...options, ...sentryEgress(options.url) });
+        return {
+          ...inner,
+          async send(envelope) {
+            const id = (envelope[0] as { event_id?: string }).event_id;
+            try {
+              const res = await inner.send(envelope);
+              const now = Date.now();
+              if (res.statusCode === undefined) {
+                // Held back by the SDK's rate limit: nothing went out.
+                if (id) outcomes.set(id, { status: 0, retryAfterMs: Math.max(0, limitedUntil - now) });
+                return res;
+              }
+              const limit = sentryRateLimitMs(res.statusCode, res.headers, now);
+              if (limit !== undefined) limitedUntil = Math.max(limitedUntil, now + limit);
+              if (id) outcomes.set(id, { status: res.statusCode, retryAfterMs: limit });
               return res;
+            } catch (error) {
+              if (id) outcomes.set(id, { status: 0 });
+              throw error;
             }
-            const limit = sentryRateLimitMs(res.statusCode, res.headers, now);
-            if (limit !== undefined) limitedUntil = Math.max(limitedUntil, now + limit);
-            if (id) outcomes.set(id, { status: res.statusCode, retryAfterMs: limit });
-            return res;
-          } catch (error) {
-            if (id) outcomes.set(id, { status: 0 });
-            throw error;
-          }
-        },
-      };
-    },
-  });
-  const scope = new Scope();
-  scope.setClient(client);
-  client.init();
+          },
+        };
+      },
+    });
+    const scope = new Scope();
+    scope.setClient(client);
+    client.init();
+    return { client, scope };
+  };
+  // Imported only when Sentry is on: the SDK is the alerter's largest dependency (about 40 MiB
+  // resident, bench/runtime.ts). A failed import fails each delivery with its message, for a retry.
+  const sdk = import('@sentry/node').then(start);
+  sdk.catch(() => {});
   return {
     name: 'sentry',
     target: 'sentry',
     async deliver(n) {
+      const { client, scope } = await sdk;
       const id = scope.captureEvent(sentryEventFor(n));
       await client.flush(cfg.DELIVERY_TIMEOUT);
       const outcome = outcomes.get(id);
@@ -153,7 +161,7 @@ export function sentryChannel(cfg: AlerterConfig): AlertChannel {
       throw new Error(answer);
     },
     async close() {
-      await client.close(2000);
+      await (await sdk).client.close(2000);
     },
   };
 }
