@@ -3,7 +3,9 @@
 // Targets: the whole `faultline start` (supervisor, four services, redis-server, anything they spawn)
 // under 500 MiB resident at rest; each service ready within 2 s of its spawn.
 // RUNTIME_REST_SECONDS (default 20) is how long the system idles before its memory is read;
-// RUNTIME_START_RUNS (default 3) how many starts of each service the median is taken over.
+// RUNTIME_START_RUNS (default 3) how many starts of each service the median is taken over;
+// RUNTIME_WAYS (default tsx,compiled) which ways to measure; RUNTIME_NODE_OPTIONS, NODE_OPTIONS for every
+// process of a run, to weigh a V8 setting (e.g. --max-semi-space-size=4).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,6 +68,7 @@ async function isolatedEnv(dir: string): Promise<Record<string, string>> {
     OPS_PORT: String(await freePort()),
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'info',
+    ...(process.env.RUNTIME_NODE_OPTIONS ? { NODE_OPTIONS: process.env.RUNTIME_NODE_OPTIONS } : {}),
   };
 }
 
@@ -217,7 +220,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main() {
   const ways = (process.env.RUNTIME_WAYS ?? 'tsx,compiled').split(',') as Way[];
   if (ways.includes('compiled')) ensureBuilt();
-  console.log(`Node ${process.version}`);
+  console.log(
+    `Node ${process.version}${process.env.RUNTIME_NODE_OPTIONS ? `, NODE_OPTIONS=${process.env.RUNTIME_NODE_OPTIONS}` : ''}`,
+  );
   const system: Partial<Record<Way, SystemFigures>> = {};
   for (const way of ways) system[way] = await measureSystem(way);
 

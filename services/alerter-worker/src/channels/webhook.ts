@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { createRequire } from 'node:module';
 import {
   alertSubject,
   alertText,
@@ -7,10 +8,16 @@ import {
   type WebhookPayload,
 } from '@faultline/core';
 import { egressAgentOptions, egressFromEnv, proxied } from '@faultline/runtime';
-import { Agent, type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { AlerterConfig } from '../config.ts';
 import { parseRetryAfter, permanentFailure, RetryLaterError, retryableStatus } from '../delivery-retry.ts';
 import type { AlertChannel } from './channel.ts';
+
+// undici (about 12 MiB resident) is loaded when a webhook or Slack channel is made, not with the alerter:
+// most run without one (bench/runtime.ts). require keeps the channel's set-up synchronous, so a bad
+// setting still stops start-up.
+const require = createRequire(import.meta.url);
+const undici = () => require('undici') as typeof import('undici');
 
 /** `X-Faultline-Signature: sha256=<hex>` over `<timestamp>.<body>`, so a receiver can check origin and freshness. */
 export function signature(secret: string, timestamp: string, body: string): string {
@@ -25,6 +32,7 @@ function egressDispatcher(): Dispatcher | undefined {
   const egress = egressFromEnv(process.env);
   if (egress.transport === 'fetch') return undefined;
   const opts = egressAgentOptions(egress);
+  const { Agent, EnvHttpProxyAgent } = undici();
   return proxied(egress) ? new EnvHttpProxyAgent(opts) : new Agent(opts);
 }
 
@@ -35,7 +43,7 @@ async function post(
   timeoutMs: number,
   dispatcher: Dispatcher | undefined,
 ): Promise<void> {
-  const res = await request(url, {
+  const res = await undici().request(url, {
     dispatcher,
     method: 'POST',
     body,
