@@ -1,9 +1,16 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { createRedis, DEFAULT_QUEUE_PREFIX, JOB_NAMES, QUEUES } from '@faultline/client';
-import { startTestRedis, type TestRedis } from '@faultline/testkit';
+import {
+  type ProviderSimulator,
+  QUOTA_429,
+  startProviderSimulator,
+  startTestRedis,
+  type TestRedis,
+} from '@faultline/testkit';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -25,10 +32,11 @@ interface Manifest {
 
 let project: string;
 let redis: TestRedis;
+let sim: ProviderSimulator;
 const packed = new Map<string, { tarball: string; manifest: Manifest; files: string[] }>();
 
 beforeAll(async () => {
-  redis = await startTestRedis();
+  [redis, sim] = await Promise.all([startTestRedis(), startProviderSimulator()]);
   // Incremental: a second build with nothing changed does nothing.
   run(process.execPath, ['scripts/build.mjs'], ROOT);
   project = mkdtempSync(join(tmpdir(), 'faultline-producer-'));
@@ -58,13 +66,15 @@ beforeAll(async () => {
       '--no-fund',
       '--prefer-offline',
       ...PUBLISHED.map((name) => packed.get(name)!.tarball),
+      // The app's own SDK, from the registry, as an app that already calls OpenAI has it.
+      'openai@^6',
     ],
     project,
   );
 }, 300_000);
 
 afterAll(async () => {
-  await redis?.close();
+  await Promise.all([redis?.close(), sim?.close()]);
   if (project) rmSync(project, { recursive: true, force: true });
 });
 
@@ -126,6 +136,58 @@ console.log(JSON.stringify({ jobId: job.id, category: classified.category, sever
         messages: [{ role: 'user', content: 'hello from an installed producer' }],
         metadata: { from: 'packaging-test' },
       });
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+  });
+
+  it('let an app keep its own openai calls and report their failures with plain node', async () => {
+    sim.script('app-broke', QUOTA_429);
+    writeFileSync(
+      join(project, 'app.mjs'),
+      `import OpenAI from 'openai';
+import { createReporter } from '@faultline/reporter';
+
+const faultline = createReporter({ redis: process.env.REDIS_URL });
+const openai = faultline.instrument(
+  new OpenAI({ apiKey: 'sk-app-key-0123456789', baseURL: process.env.OPENAI_BASE_URL, maxRetries: 0 }),
+  { provider: 'openai' },
+);
+let caught;
+try {
+  await openai.chat.completions.create({ model: 'app-broke', messages: [{ role: 'user', content: 'hi' }] });
+} catch (error) {
+  caught = error;
+}
+await faultline.close();
+console.log(JSON.stringify({ error: caught?.constructor?.name, status: caught?.status }));
+`,
+    );
+    // Not execFileSync: the simulator answering the app runs in this process.
+    const { stdout: out } = await promisify(execFile)(process.execPath, ['app.mjs'], {
+      cwd: project,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        REDIS_URL: redis.url,
+        OPENAI_BASE_URL: sim.openaiBaseURL,
+      },
+    });
+    // The app sees the SDK's own error, as without Faultline.
+    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({ error: 'RateLimitError', status: 429 });
+
+    // Where the alerter reads: one classified event on the alerts queue, the key nowhere in it.
+    const connection = createRedis(redis.url);
+    const queue = new Queue(QUEUES.alerts, { connection, prefix: DEFAULT_QUEUE_PREFIX });
+    try {
+      const events = (await queue.getJobs(['waiting', 'delayed', 'prioritized'])).map((j) => j.data);
+      expect(events).toEqual([
+        expect.objectContaining({ provider: 'openai', model: 'app-broke', category: 'billing_quota' }),
+      ]);
+      expect(JSON.stringify(events)).not.toContain('sk-app-key-0123456789');
     } finally {
       await queue.close();
       connection.disconnect();

@@ -48,6 +48,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     const m = await import('./commands/schema.ts');
     return { usage: m.usage, run: m.schemaCommand };
   },
+  doctor: async () => {
+    const m = await import('./commands/doctor.ts');
+    return { usage: m.usage, run: m.doctorCommand };
+  },
 };
 
 async function help(): Promise<string> {
