@@ -18,7 +18,7 @@ type Service = keyof typeof SERVICES;
 
 // Node 22.18 and later run .ts files by stripping types: refused here, so a service that reached for a
 // source file would fail on the current LTS as it does on Node 20, where it would not load at all.
-const NO_TYPESCRIPT = process.allowedNodeEnvironmentFlags.has('--no-experimental-strip-types')
+const NO_TYPESCRIPT = (process.features as { typescript?: string | false }).typescript
   ? ['--no-experimental-strip-types']
   : [];
 
