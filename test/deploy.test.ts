@@ -714,6 +714,7 @@ describe('Redis locked down: infra/redis.conf and infra/users.acl (S2)', () => {
         'operator',
         'ops',
         'producer',
+        'reporter',
       ].sort(),
     );
     const byDefault = users.get('default')!;
@@ -783,7 +784,7 @@ describe('Redis locked down: infra/redis.conf and infra/users.acl (S2)', () => {
       // Health and classifier state in runtime: written by the generation and health-probe workers.
       'packages/runtime/src/scripts': ['generation', 'health-probe'],
       // The model health store moved to the client package, which the reporter publishes from too.
-      'packages/client/src/scripts': ['generation', 'health-probe'],
+      'packages/client/src/scripts': ['generation', 'health-probe', 'reporter'],
     };
     for (const [dir, names] of Object.entries(owners))
       for (const file of readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.lua'))) {
@@ -835,6 +836,9 @@ describe('Redis locked down: infra/redis.conf and infra/users.acl (S2)', () => {
     expect(u.selectors).toEqual([]);
   });
 
+  const WRITES =
+    /^(set|del|unlink|hset|hsetnx|hdel|hmset|hincrby|lpush|rpush|rpop|lpop|lrem|ltrim|zadd|zrem|sadd|srem|xadd|xtrim|rename|pexpire|incr)/;
+
   it('ops reads every key and writes only BullMQ’s queue metadata and what its read scripts tidy', () => {
     const u = ACL().get('ops')!;
     const scripts = bullmqScripts();
@@ -859,16 +863,69 @@ describe('Redis locked down: infra/redis.conf and infra/users.acl (S2)', () => {
         name,
         missing: [],
       });
-    const WRITES =
-      /^(set|del|unlink|hset|hdel|hmset|hincrby|lpush|rpush|rpop|lpop|lrem|ltrim|zadd|zrem|sadd|srem|xadd|xtrim|rename|pexpire|incr)/;
     expect([...u.commands].filter((c) => WRITES.test(c))).toEqual([]);
     expect(u.keys).toEqual([`${PREFIX}:*`]);
-    // Each write it has is one command on one kind of key.
-    expect(u.selectors.map((s) => ({ commands: [...s.commands], keys: s.keys }))).toEqual([
+    // Each write it has is one command on one kind of key, but for POST /api/events (below).
+    expect(u.selectors.slice(0, 3).map((s) => ({ commands: [...s.commands], keys: s.keys }))).toEqual([
       { commands: ['hset'], keys: [`${PREFIX}:*:meta`] },
       { commands: ['rpop'], keys: [`${PREFIX}:*:wait`, `${PREFIX}:*:paused`] },
       { commands: ['del'], keys: [`${PREFIX}:*:limiter`] },
     ]);
+  });
+
+  /**
+   * What BullMQ's addStandardJob runs for a job without a parent, a delay, a priority or deduplication
+   * (alertPublisher's): the job, its id counter, the queue's event stream, wait list and marker.
+   */
+  const PLAIN_ADD = ['exists', 'hget', 'hmget', 'hmset', 'hset', 'incr', 'llen', 'lpush', 'xadd', 'zadd'];
+
+  it('ops publishes posted events on the alerts queue and counts unknown signatures (POST /api/events), and writes nothing else', () => {
+    const u = ACL().get('ops')!;
+    expect(luaCommands(bullmqScripts().get('addStandardJob')!, true)).toEqual(
+      expect.arrayContaining(PLAIN_ADD),
+    );
+    const [alerts, classifier, ...more] = u.selectors.slice(3);
+    expect(more).toEqual([]);
+    // Two selectors, so that neither set of writes reaches the other's keys.
+    expect({ commands: [...alerts!.commands].sort(), keys: alerts!.keys }).toEqual({
+      commands: PLAIN_ADD.filter((c) => WRITES.test(c)).sort(),
+      keys: [`${PREFIX}:alerts`, `${PREFIX}:alerts:*`],
+    });
+    const count = luaCommands(read('packages/runtime/src/scripts/count-unknown.lua'), false);
+    expect({ commands: [...classifier!.commands].sort(), keys: classifier!.keys }).toEqual({
+      commands: count.filter((c) => WRITES.test(c)).sort(),
+      keys: [`${PREFIX}:classifier:*`],
+    });
+    // What the two read, the root rules give.
+    expect([...PLAIN_ADD, ...count].filter((c) => !WRITES.test(c) && !u.commands.has(c))).toEqual([]);
+  });
+
+  it('the reporter publishes alert events and writes traffic health; nothing else', () => {
+    const u = ACL().get('reporter')!;
+    // alertPublisher's add and its read of the job back, the health CAS, and what ioredis and BullMQ
+    // send beside them (INFO: ioredis's ready check and BullMQ's version check).
+    const needed = [
+      ...PLAIN_ADD,
+      'hgetall',
+      ...luaCommands(read('packages/client/src/scripts/health-cas.lua'), false),
+      'eval',
+      'evalsha',
+      'ping',
+      'info',
+      'select',
+    ];
+    expect([...u.commands].sort()).toEqual([...new Set(needed)].sort());
+    expect(u.keys.sort()).toEqual(
+      [
+        `${PREFIX}:alerts`,
+        `${PREFIX}:alerts:*`,
+        `${PREFIX}:health:*`,
+        `${PREFIX}:health-index:*`,
+        `${PREFIX}:health-outbox`,
+        `${PREFIX}:health-outbox:*`,
+      ].sort(),
+    );
+    expect(u.selectors).toEqual([]);
   });
 
   it('KEDA’s user runs its list-length script on the generation wait list, and nothing more', () => {

@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createGenerationClient } from '@faultline/client';
+import { createGenerationClient, modelHealthStore, redisKeys } from '@faultline/client';
+import { modelKey } from '@faultline/core';
+import { createReporter } from '@faultline/reporter';
 import { assertRedisReachable, createRedis } from '@faultline/runtime';
 import {
   freePort,
@@ -17,6 +19,7 @@ import {
   startTestRedis,
   type TestRedis,
 } from '@faultline/testkit';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alerterEnv } from '../services/alerter-worker/test/support/alerter-env.ts';
 import { testEnv } from '../services/generation-worker/test/support.ts';
@@ -34,6 +37,7 @@ const USERS = [
   'alerter',
   'ops',
   'producer',
+  'reporter',
   'operator',
   'keda',
   'admin',
@@ -106,6 +110,8 @@ beforeAll(async () => {
   // Failures of two kinds, so that they make two alert groups: one per source.
   sim.script('gen-quota', QUOTA_429);
   sim.script('claude-revoked', KEY_REVOKED_401);
+  sim.script('app-quota', QUOTA_429);
+  sim.script('app-ok', { kind: 'success', text: 'fine' });
   const models = [
     { id: 'gpt-ok', provider: 'openai', interval: '1s' },
     { id: 'claude-revoked', provider: 'anthropic', interval: '1s', priority: 'critical' },
@@ -199,6 +205,68 @@ describe.runIf(hasRedisServer)('every service runs as its own Redis user (infra/
     expect(await cli(['test-alert'])).toMatchObject({ code: 0 });
     expect(await cli(['alerts', 'retry-failed'])).toMatchObject({ code: 0 });
 
+    // POST /api/events: ops (its own user) publishes on the alerts queue and counts what it cannot place.
+    // Each new failure names a provider of its own: openai's billing incident would take in the others.
+    const ingest = (body: unknown) =>
+      fetch(`http://127.0.0.1:${opsPort}/api/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${OPS_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const quota = await ingest({
+      provider: 'azure',
+      model: 'ingest-quota',
+      status: 429,
+      body: (QUOTA_429 as { body: unknown }).body,
+    });
+    expect(quota.status).toBe(202);
+    expect(
+      (await ingest({ provider: 'azure', model: 'ingest-odd', status: 500, body: 'a gremlin' })).status,
+    ).toBe(202);
+
+    // An app's own SDK calls, reported by @faultline/reporter as the `reporter` user.
+    const reporterErrors: string[] = [];
+    const reporter = createReporter({
+      redis: urlOf('reporter'),
+      prefix: PREFIX,
+      onError: (error) => reporterErrors.push(error.message),
+    });
+    try {
+      const openai = reporter.instrument(
+        new OpenAI({
+          apiKey: 'sk-test-0000000000000000000000000000',
+          baseURL: sim.openaiBaseURL,
+          maxRetries: 0,
+        }),
+        // An OpenAI-compatible provider, through the OpenAI SDK.
+        { provider: 'together' },
+      );
+      const messages = [{ role: 'user' as const, content: 'ping' }];
+      await expect(openai.chat.completions.create({ model: 'app-quota', messages })).rejects.toMatchObject({
+        status: 429,
+      });
+      expect(
+        (await openai.chat.completions.create({ model: 'app-ok', messages })).choices[0]?.message.content,
+      ).toBe('fine');
+      expect(await reporter.flush(20_000)).toBe(0);
+    } finally {
+      await reporter.close();
+    }
+    expect(reporterErrors).toEqual([]);
+    const health = modelHealthStore(as('operator'), redisKeys(PREFIX));
+    expect((await health.read(modelKey('together', 'app-ok'))).window).toHaveLength(1);
+    await pollUntil(
+      'the posted and the reported failures in the alert file',
+      () =>
+        /Provider: together\n[\s\S]*Model: app-quota/.test(alerts()) &&
+        /Provider: azure\n[\s\S]*Model: ingest-quota/.test(alerts()),
+      { timeoutMs: 60_000 },
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await diagnosis(alerts())}`);
+    });
+    const unknowns = await as('operator').zcard(redisKeys(PREFIX).unknownSignatures());
+    expect(unknowns).toBeGreaterThan(0);
+
     // Refused by design and expected: the start-up check of the eviction policy tries CONFIG GET,
     // which no service user has, then reads INFO memory. Nothing else may have been refused.
     const refused = (await denials()).filter((d) => !/ command config\|get \(toplevel\)$/.test(d));
@@ -234,7 +302,16 @@ describe.runIf(hasRedisServer)('each user is refused what its role does not need
     ['MIGRATE', '127.0.0.1', '1', 'k', '0', '1'],
     ['SUBSCRIBE', 'x'],
   ];
-  const ROLES: User[] = ['generation', 'health-probe', 'alerter', 'ops', 'producer', 'operator', 'keda'];
+  const ROLES: User[] = [
+    'generation',
+    'health-probe',
+    'alerter',
+    'ops',
+    'producer',
+    'reporter',
+    'operator',
+    'keda',
+  ];
 
   it.each(ROLES)(
     '%s: FLUSHALL, CONFIG, KEYS, DEBUG, ACL, SHUTDOWN and the like answer NOPERM',
@@ -261,6 +338,7 @@ describe.runIf(hasRedisServer)('each user is refused what its role does not need
     alerter: `${P}:alerts:wait`,
     ops: `${P}:generation:wait`,
     producer: `${P}:generation:wait`,
+    reporter: `${P}:alerts:wait`,
     operator: `${P}:generation:wait`,
   };
   it.each(Object.keys(OWN_KEY) as User[])(
@@ -289,11 +367,31 @@ describe.runIf(hasRedisServer)('each user is refused what its role does not need
     ['producer', ['LPUSH', `${P}:alerts:wait`, '1']],
     ['producer', ['HGETALL', `${P}:alert-group:abc`]],
     ['producer', ['GET', `${P}:health:openai/gpt-4o`]],
-    // The dashboard reads everything and writes nothing but BullMQ's queue metadata.
+    // An app's reporter publishes alert events and traffic health: no jobs, no alert state, no reads elsewhere.
+    ['reporter', ['LPUSH', `${P}:generation:wait`, '1']],
+    ['reporter', ['HSET', `${P}:generation:42`, 'data', '{}']],
+    ['reporter', ['HSET', `${P}:alert-group:abc`, 'state', 'resolved']],
+    ['reporter', ['HGETALL', `${P}:alert-group:abc`]],
+    ['reporter', ['SET', `${P}:inhibit:openai`, 'x']],
+    ['reporter', ['SET', `${P}:delivered:some-id`, '1']],
+    ['reporter', ['GET', `${P}:run:some-run`]],
+    ['reporter', ['DEL', `${P}:alerts:wait`]],
+    ['reporter', ['DEL', `${P}:health:openai/gpt-4o`]],
+    ['reporter', ['LRANGE', `${P}:alerts:wait`, '0', '-1']],
+    ['reporter', ['XREAD', 'STREAMS', `${P}:alerts:events`, '0']],
+    ['reporter', ['ZADD', `${P}:classifier:unknowns`, '1', 'x']],
+    // The dashboard reads everything; it writes BullMQ's queue metadata, and alert events and unknown
+    // error signatures (POST /api/events), nothing else.
     ['ops', ['DEL', `${P}:generation:wait`]],
     ['ops', ['SET', `${P}:inhibit:openai`, 'x']],
     ['ops', ['HSET', `${P}:alert-group:abc`, 'state', 'resolved']],
     ['ops', ['LPUSH', `${P}:generation:wait`, '1']],
+    ['ops', ['HSET', `${P}:health:openai/gpt-4o`, 'x', '1']],
+    ['ops', ['DEL', `${P}:alerts:wait`]],
+    ['ops', ['LPOP', `${P}:alerts:wait`]],
+    ['ops', ['HINCRBY', `${P}:alert-group:abc`, 'n', '1']],
+    ['ops', ['ZADD', `${P}:alert-groups:wait`, '1', 'x']],
+    ['ops', ['INCR', `${P}:classifier:unknowns`]],
     // KEDA reads the length of one list.
     ['keda', ['LRANGE', `${P}:generation:wait`, '0', '-1']],
     ['keda', ['LLEN', `${P}:alerts:wait`]],
@@ -324,6 +422,10 @@ describe.runIf(hasRedisServer)('each user is refused what its role does not need
     ['ops', ['HSET', `${P}:generation:meta`, 'opts.maxLenEvents', '10000']],
     ['keda', ['LLEN', `${P}:generation:wait`]],
     ['producer', ['HGETALL', `${P}:run:some-run`]],
+    ['ops', ['LPUSH', `${P}:alerts:lockdown-check`, 'x']],
+    ['ops', ['HINCRBY', `${P}:classifier:unknowns:details`, 'some-id:n', '1']],
+    ['reporter', ['HGETALL', `${P}:alerts:some-id`]],
+    ['reporter', ['SET', `${P}:health:together/some-model`, '{}', 'PX', '1000']],
   ] as [User, string[]][])('%s: %j is allowed', async (user, command) => {
     await expect(as(user).call(command[0]!, ...command.slice(1))).resolves.not.toThrow();
   });
