@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '@faultline/runtime';
+import { ConfigError } from '@faultline/client/config-error';
 import { processAlive, processCommand } from './process-table.ts';
 
 /** What `./data/faultline.pid` says about the running `faultline start` or `demo`. */

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { ConfigError, loadDotEnv, RedisUnreachableError } from '@faultline/runtime';
+// Not @faultline/runtime's index: `faultline start` stays in this process at rest, and must not carry
+// BullMQ, ioredis and zod for it (commands load what they need).
+import { loadDotEnv } from '@faultline/runtime/dotenv';
 import { LocalRedisError } from './commands/local-redis.ts';
 import { EXIT } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';
@@ -75,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (error) {
+    const { ConfigError, RedisUnreachableError } = await import('@faultline/runtime');
     if (
       error instanceof UsageError ||
       (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))

@@ -35,7 +35,8 @@ async function startThrough(command: string, args: string[], env: Record<string,
   child.stderr.on('data', (d) => {
     out += d;
   });
-  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  // 'close', not 'exit': its output is all read by then.
+  const exited = new Promise<void>((r) => child.on('close', () => r()));
   await pollUntil(
     'every service ready',
     () => out.includes('all services ready') || child.exitCode !== null,
@@ -97,7 +98,10 @@ describe('a signal to any process of faultline start stops all of it, redis-serv
         start.child.kill(signal);
         await expectAllGone(start.tree, env);
         // SIGHUP is a clean stop; after SIGKILL the services and Redis stop themselves.
-        if (signal === 'SIGHUP') expect(start.output()).toContain('[faultline]     stopped');
+        if (signal === 'SIGHUP') {
+          await start.exited;
+          expect(start.output()).toContain('[faultline]     stopped');
+        }
       } finally {
         for (const pid of start.tree.keys()) if (running(pid)) process.kill(pid, 'SIGKILL');
       }

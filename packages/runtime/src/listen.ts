@@ -1,5 +1,5 @@
 import type { Server } from 'node:net';
-import { ConfigError } from './config.ts';
+import { ConfigError } from '@faultline/client/config-error';
 
 export interface ListenTarget {
   port: number;

@@ -2,7 +2,9 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { assertRedisReachable, listenOn, PortUnavailableError } from '@faultline/runtime';
+import { listenOn, PortUnavailableError } from '@faultline/runtime/listen';
+// A raw PING, not a Redis client: the supervisor stays small at rest (no ioredis loaded for it).
+import { redisAnswers } from '@faultline/testkit/redis-ping';
 
 export const NO_REDIS_SERVER =
   'redis-server is not on PATH: install Redis (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) ' +
@@ -95,12 +97,12 @@ export async function startLocalRedis(
       throw giveUp(
         `redis-server exited at start (is port ${port} taken? set FAULTLINE_REDIS_PORT, or REDIS_URL to use a running Redis)`,
       );
-    try {
-      await assertRedisReachable(url, 500);
-      return { url, child, watchdog };
-    } catch (error) {
-      if (Date.now() > deadline) throw giveUp((error as Error).message);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // Not PONG while it loads its AOF (-LOADING): up, but not ready yet.
+    if (await redisAnswers('127.0.0.1', port)) return { url, child, watchdog };
+    if (Date.now() > deadline)
+      throw giveUp(
+        `redis-server on port ${port} did not answer PING within 10 s (still loading a large AOF?)`,
+      );
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

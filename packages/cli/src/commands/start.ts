@@ -1,27 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AlerterConfig } from '@faultline/alerter-worker/config';
-import { GenerationConfig } from '@faultline/generation-worker/config';
-import { HealthProbeConfig } from '@faultline/health-probe-worker/config';
-import { readModelsFile } from '@faultline/health-probe-worker/models';
-import { OpsConfig } from '@faultline/ops/config';
-import { loadProviderSpecs } from '@faultline/providers';
-import {
-  assertEvictionPolicy,
-  assertRedisReachable,
-  BaseConfig,
-  displayRedisUrl,
-  LOCAL_REDIS_PORT,
-  loadConfig,
-  shutdownDeadlineMs,
-} from '@faultline/runtime';
 import { watchAncestors } from '../ancestor-watch.ts';
 import { EXIT } from '../exit-codes.ts';
 import { acquireInstanceLock } from '../instance-lock.ts';
 import { entryArgs } from '../service-entry.ts';
 import { UsageError } from '../usage-error.ts';
 import { assertPortFree, startLocalRedis } from './local-redis.ts';
+import type { StartFacts } from './start-preflight.ts';
 
 export const usage = `faultline start
       starts the whole system, one process per service (generation, alerter, health-probe, ops),
@@ -30,12 +16,20 @@ export const usage = `faultline start
       refuses while another start or demo runs on the same ./data (./data/faultline.pid)`;
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
+const CLI_ENTRY = 'packages/cli/src/main.ts';
 export const SERVICES = {
   generation: 'services/generation-worker/src/main.ts',
   alerter: 'services/alerter-worker/src/main.ts',
   'health-probe': 'services/health-probe-worker/src/main.ts',
   ops: 'services/ops/src/main.ts',
 } as const;
+
+/**
+ * The whole system on one machine stays under 500 MiB at rest (bench/runtime.ts): V8 grows each
+ * process's young generation up to 16 MiB during start-up and keeps it. A busy generation worker
+ * raises its own (GENERATION_SEMI_SPACE_MB); the image runs each service with V8's defaults.
+ */
+const SMALL_YOUNG_GENERATION = '--max-semi-space-size=2';
 
 /** Each service logs "… ready" once it serves (`alerter worker ready`, `ops ready`); "already" is not it. */
 const READY_LINE = /\bready\b/;
@@ -77,39 +71,46 @@ export async function runSystem(
     onStarted?: () => void;
   } = {},
 ): Promise<number> {
-  const base = loadConfig(BaseConfig);
-  // Every service's settings are checked before anything starts: one clear message naming the
-  // variable (exit 3), not four services failing one after another.
   const merged = { ...process.env, ...extraEnv };
-  for (const schema of [GenerationConfig, AlerterConfig, HealthProbeConfig, OpsConfig])
-    loadConfig(schema, merged);
-  // The models file too (an entry naming an unknown provider, a bad interval), and the providers
-  // file it is checked against: the health-probe worker would refuse them once the others ran.
-  loadProviderSpecs(merged);
-  const probe = loadConfig(HealthProbeConfig, merged);
-  readModelsFile(probe.FAULTLINE_MODELS_FILE, merged);
-  const alerter = loadConfig(AlerterConfig, merged);
-  const ops = loadConfig(OpsConfig, merged);
+  const facts = await preflight(merged);
+  if (typeof facts === 'number') return facts;
   // One start per data dir: a second one would share the first one's Redis and ports.
   const dataDir = process.env.FAULTLINE_DATA_DIR || './data';
-  const opsUrl = `http://${ops.OPS_HOST.includes(':') ? `[${ops.OPS_HOST}]` : ops.OPS_HOST}:${ops.OPS_PORT}`;
   const lock = await acquireInstanceLock(dataDir, {
     command: opts.command ?? 'start',
-    ...(ops.OPS_PORT ? { ops: opsUrl } : {}),
+    ...(facts.opsUrl ? { ops: facts.opsUrl } : {}),
   });
   try {
     // A port taken is said once, naming its setting, before anything starts.
-    await assertPortFree(ops.OPS_PORT, ops.OPS_HOST, 'OPS_PORT');
-    await assertPortFree(probe.HEALTH_PORT, probe.HEALTH_HOST, 'HEALTH_PORT');
-    await assertPortFree(alerter.ALERTER_HEALTH_PORT, alerter.ALERTER_HEALTH_HOST, 'ALERTER_HEALTH_PORT');
-    return await superviseSystem(base, extraEnv, extraChildren, { ...opts, dataDir, lock });
+    for (const { port, host, setting } of facts.ports) await assertPortFree(port, host, setting);
+    return await superviseSystem(facts, extraEnv, extraChildren, { ...opts, dataDir, lock });
   } finally {
     lock.release();
   }
 }
 
+/**
+ * Runs `start --preflight` (start-preflight.ts) with the system's environment: the facts it prints,
+ * or its exit code once it has said what is wrong.
+ */
+async function preflight(env: NodeJS.ProcessEnv): Promise<StartFacts | number> {
+  // From the repository root, as the services run: relative paths in the settings mean the same.
+  const child = spawn(process.execPath, [...entryArgs(CLI_ENTRY), 'start', '--preflight'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  if (code !== 0) return code ?? 1;
+  return JSON.parse(out.trim().split('\n').at(-1)!) as StartFacts;
+}
+
 async function superviseSystem(
-  base: BaseConfig,
+  facts: StartFacts,
   extraEnv: Record<string, string>,
   extraChildren: Record<string, string[]>,
   opts: {
@@ -127,14 +128,10 @@ async function superviseSystem(
   };
   let redis: ChildProcess | undefined;
   let watchdog: ChildProcess | undefined;
-  if (process.env.REDIS_URL) {
-    await assertRedisReachable(base.REDIS_URL);
-    // An evicting Redis is refused here, once, rather than by each service after the others started.
-    const warning = await assertEvictionPolicy(base.REDIS_URL);
-    if (warning) process.stderr.write(`[faultline]     ${warning}\n`);
-    opts.lock.update({ redisUrl: displayRedisUrl(base.REDIS_URL) });
+  if (facts.redisUrl) {
+    opts.lock.update({ redisUrl: facts.redisUrl });
   } else {
-    const port = Number(process.env.FAULTLINE_REDIS_PORT || LOCAL_REDIS_PORT);
+    const port = facts.localRedisPort;
     if (!Number.isInteger(port) || port < 1 || port > 65535)
       throw new UsageError('FAULTLINE_REDIS_PORT must be a port number');
     const redisDataDir = opts.redisDataDir ?? opts.dataDir;
@@ -153,7 +150,9 @@ async function superviseSystem(
 
   const children = new Map<string, ChildProcess>();
   const commands: Record<string, string[]> = {
-    ...Object.fromEntries(Object.entries(SERVICES).map(([name, entry]) => [name, entryArgs(entry)])),
+    ...Object.fromEntries(
+      Object.entries(SERVICES).map(([name, entry]) => [name, [SMALL_YOUNG_GENERATION, ...entryArgs(entry)]]),
+    ),
     ...extraChildren,
   };
   let ready = 0;
@@ -170,7 +169,7 @@ async function superviseSystem(
       // Each service exits by itself within its own deadline (SHUTDOWN_GRACE + a margin); this is the last resort.
       const force = setTimeout(() => {
         for (const child of children.values()) if (child.exitCode === null) child.kill('SIGKILL');
-      }, shutdownDeadlineMs(env) + 5_000);
+      }, facts.deadlineMs + 5_000);
       Promise.all(
         [...children.values()].map((c) =>
           c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)),
@@ -212,7 +211,7 @@ async function superviseSystem(
         seenReady = true;
         if (++ready === Object.keys(commands).length) {
           say(
-            `[faultline]     all services ready (Redis ${displayRedisUrl(env.REDIS_URL!)}); Ctrl-C stops them\n`,
+            `[faultline]     all services ready (Redis ${facts.redisUrl ?? env.REDIS_URL}); Ctrl-C stops them\n`,
           );
         }
       });
@@ -233,6 +232,11 @@ async function superviseSystem(
 }
 
 export async function startCommand(argv: string[]): Promise<number> {
-  parseArgs({ args: argv, options: {} });
+  const { values } = parseArgs({ args: argv, options: { preflight: { type: 'boolean' } } });
+  if (values.preflight) {
+    const { startPreflight } = await import('./start-preflight.ts');
+    process.stdout.write(`${JSON.stringify(await startPreflight(process.env))}\n`);
+    return EXIT.ok;
+  }
   return runSystem();
 }
