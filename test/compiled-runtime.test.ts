@@ -102,6 +102,11 @@ describe('each service runs from its compiled JavaScript with plain node', () =>
       const running = await startCompiled(ROOT, service, redis.url, join(scratch, service));
       await stop(running.child);
       expect(running.output()).toContain(SERVICES[service]);
+      // A SIGTERM right after the ready line is a clean stop too, not the default kill.
+      expect({ code: running.child.exitCode, signal: running.child.signalCode }).toEqual({
+        code: 0,
+        signal: null,
+      });
     },
   );
 

@@ -56,6 +56,15 @@ export async function checkRedisBeforeStart(env: NodeJS.ProcessEnv = process.env
  */
 export async function runService(name: string, start: () => Promise<RunningService>): Promise<void> {
   loadDotEnv();
+  // Taken from the first moment: a signal while the service starts (its ready line is printed inside
+  // start()) would otherwise kill it by default, closing nothing. Acted on once it has started.
+  let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
+  let signalled: NodeJS.Signals | undefined;
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const)
+    process.on(signal, () => {
+      if (onSignal) onSignal(signal);
+      else signalled ??= signal;
+    });
   let running: RunningService;
   let policyWarning: string | null;
   try {
@@ -100,8 +109,8 @@ export async function runService(name: string, start: () => Promise<RunningServi
   };
   const deadlineMs = shutdownDeadlineMs();
   // SIGHUP (the terminal closed) too: by default it kills the process without closing anything.
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const)
-    process.on(signal, () => stop(signal, deadlineMs));
+  onSignal = (signal) => stop(signal, deadlineMs);
+  if (signalled) onSignal(signalled);
   // Under `faultline start`, a supervisor killed outright (SIGKILL) must not leave its services running.
   const supervisor = Number(process.env.FAULTLINE_SUPERVISOR_PID);
   if (supervisor) {
