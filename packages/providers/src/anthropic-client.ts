@@ -5,33 +5,11 @@ import {
   DEFAULT_MAX_TOKENS,
   type ProviderClient,
 } from './completion.ts';
-import { cappedFetch } from './light-fetch.ts';
 import type { ProviderSpec } from './provider-spec.ts';
+import { lazySdkClient, type SdkClientOptions } from './sdk-client.ts';
 
-export function anthropicClient(
-  spec: ProviderSpec,
-  apiKey: string,
-  opts: { timeoutMs: number; maxResponseBytes: number; fetch?: typeof fetch },
-): ProviderClient {
-  // The SDK is imported on the first call, not at start-up: a process that never calls this provider
-  // (`faultline start` checking settings, a worker whose models are all elsewhere) does not keep it
-  // resident (bench/runtime.ts measures it).
-  let sdk: Promise<Anthropic> | undefined;
-  const client = () => {
-    // maxRetries 0: BullMQ owns retries, so every failed attempt is seen and classified.
-    sdk ??= import('@anthropic-ai/sdk').then(
-      ({ default: Sdk }) =>
-        new Sdk({
-          apiKey,
-          baseURL: spec.baseURL ?? null,
-          maxRetries: 0,
-          timeout: opts.timeoutMs,
-          // Every answer, success or error, is read through it: one cap for the whole SDK path.
-          fetch: opts.fetch ?? cappedFetch(opts.maxResponseBytes),
-        }),
-    );
-    return sdk;
-  };
+export function anthropicClient(spec: ProviderSpec, apiKey: string, opts: SdkClientOptions): ProviderClient {
+  const client = lazySdkClient<Anthropic>(() => import('@anthropic-ai/sdk'), spec, apiKey, opts);
   return {
     name: spec.name,
     gateway: spec.gateway,
