@@ -16,7 +16,7 @@ import { requestIdOf } from './request-errors.ts';
 export function opsGuards(
   cfg: OpsConfig,
   logger: Logger,
-): Record<'dashboard' | 'healthApi' | 'metrics' | 'loopbackOnly', RequestHandler> {
+): Record<'dashboard' | 'healthApi' | 'metrics' | 'ingest' | 'loopbackOnly', RequestHandler> {
   const failures = new FailureLimit(cfg.OPS_AUTH_FAILURES_PER_MINUTE);
   const basic =
     cfg.OPS_USERNAME && cfg.OPS_PASSWORD
@@ -26,6 +26,11 @@ export function opsGuards(
   const monitoring: Accepted = {
     ...dashboard,
     tokens: [...dashboard.tokens, ...(cfg.OPS_METRICS_TOKEN ? [cfg.OPS_METRICS_TOKEN] : [])],
+  };
+  // POST /api/events: OPS_INGEST_TOKEN, which reads nothing, or the dashboard credentials.
+  const ingest: Accepted = {
+    ...dashboard,
+    tokens: [...(cfg.OPS_INGEST_TOKEN ? [cfg.OPS_INGEST_TOKEN] : []), ...dashboard.tokens],
   };
   const open = !hasCredentials(cfg);
   const guard = (anonymous: boolean, accepted: Accepted): RequestHandler => {
@@ -66,6 +71,15 @@ export function opsGuards(
     healthApi: guard(open && !cfg.OPS_METRICS_TOKEN, monitoring),
     /** /metrics: as the health JSON, but open on a loopback OPS_HOST while no metrics token is set. */
     metrics: guard(!cfg.OPS_METRICS_TOKEN && isLoopback(cfg.OPS_HOST), monitoring),
+    /** Events posted by producers: never open, even on loopback; 401 saying so while nothing is set. */
+    ingest:
+      ingest.tokens.length || ingest.basic
+        ? guard(false, ingest)
+        : (_req, res) =>
+            res.status(401).json({
+              error: 'POST /api/events is closed: set OPS_INGEST_TOKEN and send Authorization: Bearer <it>',
+              requestId: requestIdOf(res),
+            }),
     /** Without credentials every answer, /health included, goes only to a loopback Host. */
     loopbackOnly: ((req, res, next) =>
       !open || isLoopbackHost(req.headers.host) ? next() : refuseHost(res)) as RequestHandler,

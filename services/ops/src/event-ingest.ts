@@ -19,8 +19,6 @@ import {
 import type { Queue } from 'bullmq';
 import express, { type ErrorRequestHandler, type RequestHandler, Router } from 'express';
 import type { OpsConfig } from './config.ts';
-import { credentialsChecker } from './credentials.ts';
-import { FailureLimit } from './failure-limit.ts';
 import { requestIdOf } from './request-errors.ts';
 
 /** The largest body POST /api/events reads: a provider's error answer is a few KiB. */
@@ -30,6 +28,8 @@ export const EVENTS_PER_REQUEST_MAX = 100;
 
 export interface EventIngestDeps {
   cfg: OpsConfig;
+  /** Who may post (auth.ts, `ingest`): OPS_INGEST_TOKEN or the dashboard credentials. */
+  authenticate: RequestHandler;
   logger: Logger;
   alerts: Queue;
   /** FAULTLINE_CLASSIFIER_RULES's rules when unset: a bad rules file stops start-up, as in the workers. */
@@ -48,40 +48,8 @@ type Issue = { path: string; message: string };
  */
 export function eventIngest(deps: EventIngestDeps): Router {
   const { cfg, logger } = deps;
-  const basic =
-    cfg.OPS_USERNAME && cfg.OPS_PASSWORD
-      ? { username: cfg.OPS_USERNAME, password: cfg.OPS_PASSWORD }
-      : undefined;
-  const tokens = [cfg.OPS_INGEST_TOKEN, cfg.OPS_TOKEN].filter((t): t is string => Boolean(t));
-  const check = credentialsChecker({ tokens, basic });
-  const failures = new FailureLimit(cfg.OPS_AUTH_FAILURES_PER_MINUTE);
   const publisher = alertPublisher(deps.alerts);
   const classifierRules = deps.classifierRules ?? loadClassifierRules(cfg.FAULTLINE_CLASSIFIER_RULES);
-
-  const authenticate: RequestHandler = (req, res, next) => {
-    if (!tokens.length && !basic)
-      return res.status(401).json({
-        error: 'POST /api/events is closed: set OPS_INGEST_TOKEN and send Authorization: Bearer <it>',
-        requestId: requestIdOf(res),
-      });
-    const client = req.socket.remoteAddress ?? 'unknown';
-    const waitMs = failures.waitMs(client);
-    if (waitMs > 0) {
-      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
-      return res.status(429).json({ error: 'too many failed sign-ins from this address; try again later' });
-    }
-    const verdict = check(req.headers.authorization);
-    if (verdict === 'ok') return next();
-    if (verdict === 'wrong') {
-      failures.fail(client);
-      logger.warn({ client, path: req.path, requestId: requestIdOf(res) }, 'event ingest sign-in failed');
-    }
-    res.setHeader('WWW-Authenticate', 'Bearer realm="faultline"');
-    return res.status(401).json({
-      error: 'credentials required: Authorization: Bearer <OPS_INGEST_TOKEN>',
-      requestId: requestIdOf(res),
-    });
-  };
 
   const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
     const type = (error as { type?: string })?.type;
@@ -161,7 +129,7 @@ export function eventIngest(deps: EventIngestDeps): Router {
   const router = Router();
   router.post(
     '/api/events',
-    authenticate,
+    deps.authenticate,
     express.json({ limit: EVENTS_BODY_MAX_BYTES, strict: false }),
     bodyErrors,
     ingest,

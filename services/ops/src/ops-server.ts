@@ -111,7 +111,15 @@ export async function startOpsServer(cfg: OpsConfig, logger: Logger) {
   });
   // Failures of calls the apps make themselves (POST /api/events): its own credentials, never open.
   const alerts = queues.find((q) => q.name === QUEUES.alerts)!;
-  app.use(eventIngest({ cfg, logger, alerts, unknowns: unknownSignatures(redis, keys) }));
+  app.use(
+    eventIngest({
+      cfg,
+      authenticate: guards.ingest,
+      logger,
+      alerts,
+      unknowns: unknownSignatures(redis, keys),
+    }),
+  );
   app.use(notFound, answerErrors(logger));
 
   const server: Server = createServer(app);
