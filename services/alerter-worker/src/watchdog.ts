@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { createRedis, type Logger, logErrors } from '@faultline/runtime';
 import { type Job, Queue, Worker } from 'bullmq';
+import { egressDispatcher, undici } from './egress-dispatcher.ts';
 
 /** The watchdog's own queue: its heartbeat job never mixes with alert events or group timers. */
 export const WATCHDOG_QUEUE = 'alerter-watchdog';
@@ -15,6 +16,27 @@ export function watchdogHost(url: string): string {
   } catch {
     return '(unparsable WATCHDOG_URL)';
   }
+}
+
+/** What a heartbeat request carries: the same for the platform fetch and undici's. */
+interface Ping {
+  method: WatchdogOptions['method'];
+  headers?: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+  redirect: 'follow';
+}
+
+/**
+ * The heartbeat's sender. Behind a corporate proxy it must go where webhooks go (HTTPS_PROXY, NO_PROXY,
+ * FAULTLINE_CA_FILE): undici's own fetch with that dispatcher, as Node 20's fetch bundles an older
+ * undici that may refuse npm undici's dispatcher. FAULTLINE_TRANSPORT=fetch keeps the platform fetch.
+ */
+function pingSender(url: string) {
+  const dispatcher = egressDispatcher();
+  const send = async (ping: Ping): Promise<{ status: number; body: ReadableStream | null }> =>
+    dispatcher ? undici().fetch(url, { ...ping, dispatcher }) : fetch(url, ping);
+  return { send, close: async () => dispatcher?.close() };
 }
 
 export interface WatchdogOptions {
@@ -40,6 +62,7 @@ export interface WatchdogOptions {
 export async function startWatchdog(opts: WatchdogOptions) {
   const host = watchdogHost(opts.url);
   const timeoutMs = Math.min(10_000, opts.intervalMs);
+  const sender = pingSender(opts.url);
   const queueRedis = createRedis(opts.redisUrl);
   const workerRedis = createRedis(opts.redisUrl);
   const queue = new Queue(WATCHDOG_QUEUE, { connection: queueRedis, prefix: opts.prefix });
@@ -70,7 +93,7 @@ export async function startWatchdog(opts: WatchdogOptions) {
     }
     let status: number;
     try {
-      const res = await fetch(opts.url, {
+      const res = await sender.send({
         method: opts.method,
         ...(opts.method === 'POST'
           ? {
@@ -147,6 +170,7 @@ export async function startWatchdog(opts: WatchdogOptions) {
       await queue.close();
       queueRedis.disconnect();
       workerRedis.disconnect();
+      await sender.close();
     },
   };
 }

@@ -3,6 +3,8 @@ import { QUEUES } from '@faultline/runtime';
 import { pollUntil, startTestRedis, type TestRedis } from '@faultline/testkit';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The corporate proxy stand-in is a test part of the providers package, whose egress this shares.
+import { startConnectProxy } from '../../../packages/providers/test/connect-proxy.ts';
 import { type AlerterProcess, alerterEnv, startAlerterProcess } from './support/alerter-env.ts';
 
 let redis: TestRedis;
@@ -89,5 +91,44 @@ describe('the watchdog heartbeat (a dead man’s switch)', () => {
       ),
     ).toBe(true);
     await sink.close();
+  }, 60_000);
+});
+
+describe('the watchdog heartbeat behind a corporate proxy', () => {
+  /** An alerter with `egress` set, stopped after its first heartbeat: what the proxy and the sink saw. */
+  async function firstHeartbeat(egress: (proxyUrl: string, sinkHost: string) => Record<string, string>) {
+    const sink = await startPingSink();
+    const proxy = await startConnectProxy();
+    const { env } = alerterEnv(redis.url, `{t-watchdog-proxy-${process.hrtime.bigint()}}`, {
+      WATCHDOG_URL: sink.url,
+      WATCHDOG_INTERVAL: `${INTERVAL}ms`,
+      ...egress(proxy.url, sink.host),
+    });
+    let proc: AlerterProcess | undefined;
+    try {
+      proc = await startAlerterProcess(env);
+      await pollUntil('a first heartbeat', () => sink.pings.length > 0, { timeoutMs: 10_000 });
+    } finally {
+      proc?.child.kill('SIGTERM');
+      expect(await proc?.exited).toBe(0);
+      await Promise.all([proxy.close(), sink.close()]);
+    }
+    return { sink, seen: proxy.seen };
+  }
+
+  it('goes through HTTP_PROXY, as webhooks do: the proxy sees a tunnel to the host, never the token', async () => {
+    const { sink, seen } = await firstHeartbeat((proxyUrl) => ({ HTTP_PROXY: proxyUrl }));
+    expect(sink.pings[0]).toMatchObject({ method: 'POST', path: `/ping/${TOKEN}` });
+    expect(seen.map((s) => `${s.method} ${s.target}`)).toContain(`CONNECT ${sink.host}`);
+    expect(JSON.stringify(seen)).not.toContain(TOKEN);
+  }, 60_000);
+
+  it('goes straight to a host NO_PROXY names', async () => {
+    const { sink, seen } = await firstHeartbeat((proxyUrl) => ({
+      HTTP_PROXY: proxyUrl,
+      NO_PROXY: '127.0.0.1',
+    }));
+    expect(sink.pings.length).toBeGreaterThan(0);
+    expect(seen).toEqual([]);
   }, 60_000);
 });

@@ -1,5 +1,4 @@
 import { createHash, createHmac } from 'node:crypto';
-import { createRequire } from 'node:module';
 import {
   alertSubject,
   alertText,
@@ -7,33 +6,15 @@ import {
   WEBHOOK_PAYLOAD_VERSION,
   type WebhookPayload,
 } from '@faultline/core';
-import { egressAgentOptions, egressFromEnv, proxied } from '@faultline/runtime';
 import type { Dispatcher } from 'undici';
 import type { AlerterConfig } from '../config.ts';
 import { parseRetryAfter, permanentFailure, RetryLaterError, retryableStatus } from '../delivery-retry.ts';
+import { egressDispatcher, undici } from '../egress-dispatcher.ts';
 import type { AlertChannel } from './channel.ts';
-
-// undici (about 12 MiB resident) is loaded when a webhook or Slack channel is made, not with the alerter:
-// most run without one (bench/runtime.ts). require keeps the channel's set-up synchronous, so a bad
-// setting still stops start-up.
-const require = createRequire(import.meta.url);
-const undici = () => require('undici') as typeof import('undici');
 
 /** `X-Faultline-Signature: sha256=<hex>` over `<timestamp>.<body>`, so a receiver can check origin and freshness. */
 export function signature(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
-
-/**
- * HTTPS_PROXY, NO_PROXY and FAULTLINE_CA_FILE as provider calls honour them (runtime egress.ts);
- * FAULTLINE_TRANSPORT=fetch leaves undici's global dispatcher, as before.
- */
-function egressDispatcher(): Dispatcher | undefined {
-  const egress = egressFromEnv(process.env);
-  if (egress.transport === 'fetch') return undefined;
-  const opts = egressAgentOptions(egress);
-  const { Agent, EnvHttpProxyAgent } = undici();
-  return proxied(egress) ? new EnvHttpProxyAgent(opts) : new Agent(opts);
 }
 
 async function post(
